@@ -1,0 +1,29 @@
+// The Node SourceHost: files from disk, `std/...` imports from the package's own std/ directory,
+// other imports relative to the importing file, and the process environment.
+import { readFileSync } from 'node:fs';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { SourceHost } from '../../compiler/frontend.js';
+
+/** The repository's std/: this module is compiled to dist/runtime/cli/host.js. */
+export const STD_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'std');
+
+export function resolveImportPath(fromFile: string, spec: string, stdDir = STD_DIR): string {
+  if (spec === 'std' || spec.startsWith('std/')) return join(stdDir, spec.slice(4));
+  if (isAbsolute(spec)) return spec;
+  return join(dirname(fromFile), spec);
+}
+
+export function nodeHost(env: Record<string, string | undefined> = process.env, stdDir = STD_DIR): SourceHost {
+  return {
+    readFile(path: string): string | undefined {
+      try {
+        return readFileSync(path, 'utf8');
+      } catch {
+        return undefined;
+      }
+    },
+    resolveImport: (fromFile, spec) => resolveImportPath(fromFile, spec, stdDir),
+    env,
+  };
+}
