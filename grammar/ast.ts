@@ -38,6 +38,8 @@ export interface NetworkDecl {
   /** null when the declaration has no parameter list at all (`network Foo { ... }`). */
   params: Param[] | null;
   body: Stmt[];
+  /** Offset of the closing `}` (for the formatter to place comments before it). */
+  close?: number;
   span: Span;
 }
 
@@ -71,6 +73,7 @@ export interface BlockStmt {
   kind: 'block';
   label: Name;
   body: Stmt[];
+  close?: number;
   span: Span;
 }
 
@@ -81,6 +84,7 @@ export interface RepeatStmt {
   index?: Name;
   count: Expr;
   body: Stmt[];
+  close?: number;
   span: Span;
 }
 
@@ -88,8 +92,10 @@ export interface IfStmt {
   kind: 'if';
   cond: Expr;
   then: Stmt[];
+  thenClose?: number;
   /** `else { ... }` is a list; `else if` is a single nested IfStmt. */
   else?: Stmt[] | IfStmt;
+  elseClose?: number;
   span: Span;
 }
 
@@ -97,8 +103,10 @@ export interface ResidualStmt {
   kind: 'residual';
   label?: Name;
   body: Stmt[];
+  bodyClose?: number;
   /** undefined: no `shortcut` clause (identity). */
   shortcut?: Stmt[];
+  shortcutClose?: number;
   span: Span;
 }
 
@@ -215,6 +223,7 @@ export interface ExperimentDecl {
   kind: 'experiment';
   name: Name;
   items: ExperimentItem[];
+  close?: number;
   span: Span;
 }
 

@@ -66,6 +66,11 @@ class Builder {
     if (t) return { text: t.image, span: this.tokSpan(t) };
     return { text: '', span: this.span(fallbackNode) };
   }
+  /** Offset of the `}` that closes a block node, when the parser found one. */
+  close(n: CstNode | undefined): number | undefined {
+    const t = this.tokens(n, 'RBrace');
+    return t.length ? t[t.length - 1]!.startOffset : undefined;
+  }
   errorExpr(n: CstNode | undefined): A.ErrorExpr {
     return { kind: 'error', span: this.span(n) };
   }
@@ -109,7 +114,8 @@ class Builder {
           return [param];
         })
       : null;
-    return { kind: 'network', name: this.name(nameTok), params, body: this.block(this.node(n, 'block')), span: this.span(n) };
+    const blk = this.node(n, 'block');
+    return withClose<A.NetworkDecl, 'close'>({ kind: 'network', name: this.name(nameTok), params, body: this.block(blk), span: this.span(n) }, 'close', this.close(blk));
   }
 
   block(b: CstNode | undefined): A.Stmt[] {
@@ -127,7 +133,7 @@ class Builder {
       if (!labelTok) return undefined;
       const label = this.name(labelTok);
       const blk = this.node(labeled, 'block');
-      if (blk) return { kind: 'block', label, body: this.block(blk), span: this.span(labeled) };
+      if (blk) return withClose<A.BlockStmt, 'close'>({ kind: 'block', label, body: this.block(blk), span: this.span(labeled) }, 'close', this.close(blk));
       const body = this.labeledBody(this.node(labeled, 'labeledBody'));
       if (!body) return undefined;
       if (body.kind === 'layer' || body.kind === 'repeat' || body.kind === 'residual') {
@@ -144,19 +150,21 @@ class Builder {
     const rep = this.node(b, 'repeatStmt');
     if (rep) {
       const idx = this.token(rep, 'index');
-      const r: A.RepeatStmt = {
-        kind: 'repeat',
-        count: this.exprOrError(this.node(rep, 'expr'), rep),
-        body: this.block(this.node(rep, 'block')),
-        span: this.span(rep),
-      };
+      const r: A.RepeatStmt = withClose(
+        { kind: 'repeat', count: this.exprOrError(this.node(rep, 'expr'), rep), body: this.block(this.node(rep, 'block')), span: this.span(rep) },
+        'close',
+        this.close(this.node(rep, 'block')),
+      );
       if (idx) r.index = this.name(idx);
       return r;
     }
     const res = this.node(b, 'residualStmt');
     if (res) {
-      const r: A.ResidualStmt = { kind: 'residual', body: this.block(this.node(res, 'body')), span: this.span(res) };
-      if (this.token(res, 'Kw_shortcut')) r.shortcut = this.block(this.node(res, 'shortcut'));
+      const r: A.ResidualStmt = withClose({ kind: 'residual', body: this.block(this.node(res, 'body')), span: this.span(res) }, 'bodyClose', this.close(this.node(res, 'body')));
+      if (this.token(res, 'Kw_shortcut')) {
+        r.shortcut = this.block(this.node(res, 'shortcut'));
+        withClose(r, 'shortcutClose', this.close(this.node(res, 'shortcut')));
+      }
       return r;
     }
     const call = this.node(b, 'layerCall');
@@ -168,15 +176,17 @@ class Builder {
   }
 
   ifStmt(n: CstNode): A.IfStmt {
-    const s: A.IfStmt = {
-      kind: 'if',
-      cond: this.exprOrError(this.node(n, 'expr'), n),
-      then: this.block(this.node(n, 'then')),
-      span: this.span(n),
-    };
+    const s: A.IfStmt = withClose(
+      { kind: 'if', cond: this.exprOrError(this.node(n, 'expr'), n), then: this.block(this.node(n, 'then')), span: this.span(n) },
+      'thenClose',
+      this.close(this.node(n, 'then')),
+    );
     const elseIf = this.node(n, 'elseIf');
     if (elseIf) s.else = this.ifStmt(elseIf);
-    else if (this.token(n, 'Kw_else')) s.else = this.block(this.node(n, 'else'));
+    else if (this.token(n, 'Kw_else')) {
+      s.else = this.block(this.node(n, 'else'));
+      withClose(s, 'elseClose', this.close(this.node(n, 'else')));
+    }
     return s;
   }
 
@@ -212,7 +222,7 @@ class Builder {
         if (axes.length) items.push({ kind: 'sweep', zip: !!this.token(sweep, 'Kw_zip'), axes, span: this.span(sweep) });
       }
     }
-    return { kind: 'experiment', name: this.name(nameTok), items, span: this.span(n) };
+    return withClose<A.ExperimentDecl, 'close'>({ kind: 'experiment', name: this.name(nameTok), items, span: this.span(n) }, 'close', this.close(n));
   }
 
   fieldName(n: CstNode | undefined): A.Name | undefined {
@@ -322,6 +332,12 @@ class Builder {
     if (inner) return { kind: 'paren', inner: this.expr(inner), span };
     return this.errorExpr(n);
   }
+}
+
+/** Sets an optional close-brace offset only when known (exactOptionalPropertyTypes-friendly). */
+function withClose<T extends object, K extends string>(node: T, key: K, offset: number | undefined): T {
+  if (offset !== undefined) (node as Record<string, unknown>)[key] = offset;
+  return node;
 }
 
 // ---- entry points
