@@ -143,7 +143,7 @@ export function expandExperiment(
     if (o.path.length === 1) {
       const other = root === 'seed' ? 'seeds' : root === 'seeds' ? 'seed' : undefined;
       if (other && fields.has(other)) {
-        ctx.report('W0502', { path: other }, o.pathSpan, { hint: null });
+        ctx.report('W0503', { path: root, other }, o.pathSpan);
         fields.delete(other);
       }
       fields.set(root, { value, span: o.span, nameSpan: o.pathSpan });
@@ -251,7 +251,9 @@ function decodePoints(ctx: Ctx, table: NetworkTable, decl: A.ExperimentDecl, fie
         notes.set(root, list);
       }
     });
-    const config = ok ? decoder.decode({ values, notes }) : undefined;
+    // Decode even when a path failed, so the point's other errors are reported too.
+    const decoded = decoder.decode({ values, notes });
+    const config = ok ? decoded : undefined;
     if (config) {
       for (const seed of seeds) {
         const runAxes = seedSwept ? { ...axes, seed: String(seed) } : { ...axes };

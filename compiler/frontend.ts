@@ -51,6 +51,13 @@ function parseCached(path: string, text: string): ParsedFile {
   return { program: hit.program, diagnostics: structuredClone(hit.diagnostics) };
 }
 
+/** `f` relative to the directory of `entry` when it lies below it (messages stay short and stable). */
+function relativeTo(entry: string, f: string): string {
+  const slash = Math.max(entry.lastIndexOf('/'), entry.lastIndexOf('\\'));
+  const dir = slash >= 0 ? entry.slice(0, slash + 1) : '';
+  return dir && f.startsWith(dir) ? f.slice(dir.length) : f;
+}
+
 interface Loaded {
   programs: A.Program[];
   /** For every imported file, the import statement that first brought it in. */
@@ -92,7 +99,7 @@ function loadGraph(entry: string, host: SourceHost, sources: Record<string, stri
       }
       const cycleAt = stack.indexOf(target);
       if (cycleAt >= 0) {
-        const chain = [...stack.slice(cycleAt), target].map((f) => `\`${f}\``).join(' → ');
+        const chain = [...stack.slice(cycleAt), target].map((f) => `\`${relativeTo(entry, f)}\``).join(' → ');
         diags.push(makeDiagnostic('E0107', { chain }, item.pathSpan));
         continue;
       }

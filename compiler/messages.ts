@@ -55,7 +55,7 @@ export const MESSAGES = {
   // ---- arguments and records
   E0201: e('unknown argument `{name}` for `{callee}`', 'A named argument matches no parameter of the callee.'),
   E0202: e('missing argument `{name}` for `{callee}`', 'A parameter without a default needs an argument.'),
-  E0203: e('too many arguments for `{callee}`: it takes {max}, found {got}', 'More positional arguments were given than the callee has parameters.'),
+  E0203: e('too many positional arguments for `{callee}`: it takes {max}, found {got}', 'More arguments were given by position than the callee accepts that way; options such as `stride:` or `mask:` are always named.'),
   E0204: e('argument `{name}` is given twice', 'An argument was given both by position and by name, or twice by name.'),
   E0205: e('a positional argument after a named one', 'Positional arguments come first.'),
   E0206: e('unknown field `{name}` in {what}', 'A record has a key its consumer does not accept.'),
@@ -85,7 +85,6 @@ export const MESSAGES = {
   E0410: e('the network has more than {limit} layers', 'A limit that stops runaway `repeat` counts from exhausting memory.'),
   E0411: e('`input` must be a list of 1 or 3 positive integers, found {found}', 'Shapes are [features] or [channels, height, width], without the batch dimension.'),
   E0412: e('network `{name}` has no `linear` or `conv` layer', 'A model needs at least one weight layer to mask or train.'),
-  E0413: e('the data gives {channels} channels, but the network\'s first layer expects another shape: {detail}', 'The data shape feeds the first layer.'),
   E0414: e('`keep` and `mask: dense` are both given on `{layer}`', 'A layer is either unmasked (`mask: dense`) or masked with its own `keep`.'),
   W0401: w('`{arg}` on `{layer}` has no effect under `{policy}`', 'A per-layer override that the experiment\'s mask policy does not use.'),
 
@@ -99,6 +98,7 @@ export const MESSAGES = {
   E0507: e('normalize `{preset}` has {presetChannels} channels, but the data has {channels}', 'Normalisation statistics are per channel.'),
   W0501: w('runs {first} and {second} of `{experiment}` are identical; the second is dropped', 'Two points of the sweep grid resolve to the same configuration, so they would be the same run.'),
   W0502: w('`--set {path}` replaces the sweep over `{path}`', 'A command-line override fixes a value that the file sweeps; the sweep axis is dropped.'),
+  W0503: w('`--set {path}` replaces `{other}`', '`seed` and `seeds` exclude each other, so setting one drops the other.'),
 
   // ---- back end (planning and lowering); E0600–E0699 are reserved for it
   E0601: e('binding `{name}` needs {bytes} bytes, over this adapter\'s maxStorageBufferBindingSize of {limit} bytes', 'A buffer of the plan is larger than the GPU adapter allows for one storage binding.', 'use a smaller batch or a narrower network'),

@@ -451,8 +451,11 @@ export function parseProgram(tokens: IToken[]): { csts: CstNode[]; issues: Parse
       issues.push({ message: e.message, kind, token: e.token, previous });
     }
     if (stop < 0) break;
+    // Recovery may already have parsed past the offending token; never parse a token twice.
+    const last = lastToken(cst);
+    const consumed = last ? slice.indexOf(last) : -1;
     // Skip to the next top-level keyword after the offending token.
-    let next = start + stop + 1;
+    let next = start + Math.max(stop, consumed) + 1;
     while (next < tokens.length && !TOP_LEVEL.has(tokens[next]!.tokenType)) next++;
     if (next >= tokens.length) break;
     start = next;

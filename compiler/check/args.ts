@@ -4,7 +4,8 @@ import type { Span } from '../diagnostics.js';
 import { listOptions } from '../messages.js';
 import type { Ctx } from './context.js';
 import { closest, didYouMean } from './suggest.js';
-import { describeValue, formatNumber, formatPercent, type Call, type Value, type ValueArg } from './values.js';
+import { SCORE_SIGNATURES, SIGNATURES } from './signatures.js';
+import { builtinFunctionNames, describeValue, formatNumber, formatPercent, type Call, type Value, type ValueArg } from './values.js';
 
 export interface Signature {
   /** Shown in messages: `edge_popup`, `conv`, `FC`. */
@@ -12,6 +13,8 @@ export interface Signature {
   /** Parameter names in positional order. */
   params: readonly string[];
   required?: readonly string[];
+  /** How many leading parameters may be given by position (default: all). */
+  positional?: number;
 }
 
 export interface Bound {
@@ -40,10 +43,13 @@ export function bindArgs(ctx: Ctx, call: Call, sig: Signature): Bound {
         ok = false;
         continue;
       }
-      const p = sig.params[positional++];
+      const max = sig.positional ?? sig.params.length;
+      const p = positional < max ? sig.params[positional] : undefined;
+      positional++;
       if (p === undefined) {
-        if (positional === sig.params.length + 1) {
-          ctx.report('E0203', { callee: sig.callee, max: sig.params.length, got: call.args.filter((x) => !x.name).length }, a.span);
+        if (positional === max + 1) {
+          const hint = max < sig.params.length ? `the others are named: ${listOptions(sig.params.slice(max).map((n) => `${n}: ...`), 'or')}` : null;
+          ctx.report('E0203', { callee: sig.callee, max, got: call.args.filter((x) => !x.name).length }, a.span, { hint });
         }
         ok = false;
         continue;
@@ -100,6 +106,11 @@ function rangeText(r: NumRule, pct: boolean): string {
 /** A symbol where a value was expected: an unknown name inside networks, a wrong type elsewhere. */
 export function unexpected(ctx: Ctx, v: Value, what: string, expected: string, scopeNames?: () => string[]): undefined {
   if (v.k === 'err') return undefined;
+  if (v.k === 'call' && !(v.name in SIGNATURES) && !(v.name in SCORE_SIGNATURES)) {
+    const hint = didYouMean(v.name, builtinFunctionNames);
+    ctx.report('E0109', { name: v.name }, v.nameSpan, hint ? { hint } : {});
+    return undefined;
+  }
   if (v.k === 'sym' && scopeNames) {
     const hint = didYouMean(v.name, scopeNames());
     ctx.report('E0102', { name: v.name }, v.span, hint ? { hint } : {});

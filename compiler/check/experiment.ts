@@ -147,17 +147,19 @@ export class RunDecoder {
         this.ctx.report('E0103', { name: modelCall.name }, modelCall.nameSpan, hint ? { hint } : {});
         return undefined;
       });
-    } else if (modelV && data) {
+    } else if (modelV) {
       const call = asCall(modelV);
       const notes = [...modelNotes, ...(p.notes.get('data') ?? [])];
       if (!call) {
-        unexpected(this.ctx, modelV, '`model`', 'a network call such as `Conv4(width: 2)`');
+        this.once(`model-type|${valueKey(modelV)}`, modelNotes, () => unexpected(this.ctx, modelV, '`model`', 'a network call such as `Conv4(width: 2)`'));
       } else {
-        model = this.once(`model|${valueKey(modelV)}|${shapeText(data.shape)}|${data.classes}`, notes, () => {
+        // Broken data: still check the network's arguments and body, without shapes.
+        const key = data ? `${shapeText(data.shape)}|${data.classes}` : 'no-data';
+        model = this.once(`model|${valueKey(modelV)}|${key}`, notes, () => {
           const m = this.ctx.within({ message: `in the model of experiment \`${this.experiment}\``, span: call.span }, () =>
-            elaborateModel(this.ctx, this.table, call, data.shape),
+            elaborateModel(this.ctx, this.table, call, data ? data.shape : null),
           );
-          if (m && (m.outShape.length !== 1 || m.outShape[0] !== data.classes)) {
+          if (m && data && (m.outShape.length !== 1 || m.outShape[0] !== data.classes)) {
             this.ctx.report('E0407', { shape: shapeText(m.outShape), classes: data.classes }, call.span);
             return undefined;
           }

@@ -14,15 +14,16 @@ export type BuiltinLayer = (typeof BUILTIN_LAYERS)[number];
 
 export const isBuiltinLayer = (name: string): name is BuiltinLayer => (BUILTIN_LAYERS as readonly string[]).includes(name);
 
-const SIGNATURES: Record<BuiltinLayer, { params: string[]; required?: string[] }> = {
-  linear: { params: ['out', 'mask', 'keep', 'prune', 'init'], required: ['out'] },
-  conv: { params: ['out', 'kernel', 'stride', 'padding', 'mask', 'keep', 'prune', 'init'], required: ['out', 'kernel'] },
-  relu: { params: [] },
-  maxpool: { params: ['kernel', 'stride', 'padding'], required: ['kernel'] },
-  avgpool: { params: ['kernel', 'stride', 'padding'], required: ['kernel'] },
-  global_avgpool: { params: [] },
-  flatten: { params: [] },
-  batchnorm: { params: ['affine', 'momentum', 'eps'] },
+// Only the leading shape arguments may be positional; options are always named.
+export const LAYER_SIGNATURES: Record<BuiltinLayer, { params: string[]; required?: string[]; positional: number }> = {
+  linear: { params: ['out', 'mask', 'keep', 'prune', 'init'], required: ['out'], positional: 1 },
+  conv: { params: ['out', 'kernel', 'stride', 'padding', 'mask', 'keep', 'prune', 'init'], required: ['out', 'kernel'], positional: 2 },
+  relu: { params: [], positional: 0 },
+  maxpool: { params: ['kernel', 'stride', 'padding'], required: ['kernel'], positional: 1 },
+  avgpool: { params: ['kernel', 'stride', 'padding'], required: ['kernel'], positional: 1 },
+  global_avgpool: { params: [], positional: 0 },
+  flatten: { params: [], positional: 0 },
+  batchnorm: { params: ['affine', 'momentum', 'eps'], positional: 0 },
 };
 
 export interface WeightInfo {
@@ -53,7 +54,7 @@ const UNRESOLVED_INIT: InitSpec = { kind: 'kaiming_normal', mode: 'fan_in', scal
 
 export function buildLayer(env: LayerEnv, kind: BuiltinLayer, call: Call, inShape: Shape | null): BuiltLayer {
   const { ctx } = env;
-  const b = bindArgs(ctx, call, { callee: kind, ...SIGNATURES[kind] });
+  const b = bindArgs(ctx, call, { callee: kind, ...LAYER_SIGNATURES[kind] });
   const int = (name: string, min: number, dflt: number): number | undefined =>
     arg(b, name, (x, w) => readNum(ctx, x, w, { int: true, min, scopeNames: env.scopeNames }), dflt);
   const base = (out: Shape): { name: string; inShape: Shape; outShape: Shape; origin: Span } => ({

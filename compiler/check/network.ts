@@ -119,10 +119,6 @@ class Elaborator {
 
   /** Elaborates `decl` applied to an already bound environment. */
   network(decl: A.NetworkDecl, env: Map<string, Value>, shape: Shape | null, scope: NameScope, out: Layer[]): Shape | null {
-    if (this.stack.includes(decl.name.text)) {
-      this.ctx.report('E0118', { name: decl.name.text }, decl.name.span);
-      return null;
-    }
     this.stack.push(decl.name.text);
     try {
       return this.stmts(decl, decl.body, env, shape, scope, out);
@@ -215,6 +211,10 @@ class Elaborator {
           reportUnknownLayer(this.ctx, s.callee, this.table);
           return null;
         }
+        if (this.stack.includes(callee)) {
+          this.ctx.report('E0118', { name: callee }, s.callee.span);
+          return null;
+        }
         const inner = s.label ? newScope(`${scope.prefix}${s.label.text}.`) : scope;
         return this.ctx.within({ message: `in \`${callee}\`, used here`, span: s.span }, () => {
           const subEnv = this.bindNetwork(sub, call, shape);
@@ -283,7 +283,7 @@ export function reportUnknownLayer(ctx: Ctx, callee: A.Name, table: NetworkTable
  * Elaborates `model = Net(args)` for an input shape. Returns undefined when any error was
  * reported (the diagnostics say why).
  */
-export function elaborateModel(ctx: Ctx, table: NetworkTable, call: Call, input: Shape): ElaboratedModel | undefined {
+export function elaborateModel(ctx: Ctx, table: NetworkTable, call: Call, input: Shape | null): ElaboratedModel | undefined {
   const decl = table.get(call.name);
   if (!decl) {
     const hint = didYouMean(call.name, table.names());
@@ -302,7 +302,8 @@ export function elaborateModel(ctx: Ctx, table: NetworkTable, call: Call, input:
     if (!(e instanceof Aborted)) throw e;
     return undefined;
   }
-  if (ctx.errorCount() > before || !outShape) return undefined;
+  // Without an input shape (broken data) the body was still checked for names and arguments.
+  if (ctx.errorCount() > before || !outShape || !input) return undefined;
   if (el.weights.length === 0) {
     ctx.report('E0412', { name: decl.name.text }, decl.name.span);
     return undefined;

@@ -8,8 +8,8 @@ export function closest(name: string, candidates: Iterable<string>): string | un
   const lower = name.toLowerCase();
   for (const c of candidates) {
     if (c === name) continue;
-    // Case-only differences are always a typo.
-    const d = c.toLowerCase() === lower ? 0.5 : distance(name, c);
+    // Case-only differences and one swapped pair of letters are always typos.
+    const d = c.toLowerCase() === lower ? 0.5 : isTransposition(name, c) ? 1 : distance(name, c);
     if (d < bestD || (d === bestD && best !== undefined && c < best)) {
       best = c;
       bestD = d;
@@ -26,4 +26,11 @@ export function closest(name: string, candidates: Iterable<string>): string | un
 export function didYouMean(name: string, candidates: Iterable<string>): string | undefined {
   const c = closest(name, candidates);
   return c === undefined ? undefined : `did you mean \`${c}\`?`;
+}
+
+function isTransposition(a: string, b: string): boolean {
+  if (a.length !== b.length) return false;
+  let i = 0;
+  while (i < a.length && a[i] === b[i]) i++;
+  return i < a.length - 1 && a[i] === b[i + 1] && a[i + 1] === b[i] && a.slice(i + 2) === b.slice(i + 2);
 }

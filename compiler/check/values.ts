@@ -306,7 +306,7 @@ export class Evaluator {
         break;
       default:
         if (x.v < 0) {
-          this.ctx.report('E0304', { what: 'the argument of `sqrt`', range: 'at least 0', value: formatNumber(x.v) }, x.span);
+          this.ctx.report('E0304', { what: 'the argument of `sqrt`', range: 'at least 0', value: `\`${formatNumber(x.v)}\`` }, x.span);
           return err;
         }
         v = Math.sqrt(x.v);
