@@ -2,8 +2,9 @@
 // order (the first sweep is the outermost loop), a `zip` is one axis of paired lists, and seeds
 // are the innermost loop. `--set` overrides are applied to the field values first and replace any
 // sweep over the same path. Each run's id is the first 12 hex digits of the SHA-256 of its
-// canonical configuration (sorted keys), leaving out source positions and the `axes` labels, so
-// reformatting a file or respelling `30%` as `30.0%` keeps every id.
+// canonical configuration (sorted keys), leaving out source positions, the `axes` labels and the
+// data directory, so reformatting a file, respelling `30%` as `30.0%` or moving the dataset keeps
+// every id.
 import type * as A from '../grammar/ast.js';
 import { pathText } from '../grammar/ast.js';
 import type { RunConfig } from './config.js';
@@ -41,7 +42,9 @@ const SWEEPABLE = FIELDS.filter((f) => f !== 'seed' && f !== 'seeds');
 
 export function runId(config: RunConfig): string {
   const { axes: _axes, ...rest } = config;
-  return sha256Hex(canonicalJson(stripOrigins(rest))).slice(0, 12);
+  // The data directory says where the files are on this machine, not what the run computes.
+  const data = 'dir' in rest.data ? { ...rest.data, dir: undefined } : rest.data;
+  return sha256Hex(canonicalJson(stripOrigins({ ...rest, data }))).slice(0, 12);
 }
 
 function stripOrigins(v: unknown): unknown {

@@ -5,7 +5,7 @@
 // lines, after it on the same line they trail it, and comments written inside a single
 // expression are moved to the end of that line. Formatting a formatted file changes nothing.
 import type * as A from '../grammar/ast.js';
-import { BINARY_PRECEDENCE } from '../grammar/ast.js';
+import { BINARY_PRECEDENCE, pathText } from '../grammar/ast.js';
 import { parseFile } from '../grammar/build-ast.js';
 import { hasErrors, type Diagnostic } from './diagnostics.js';
 
@@ -88,7 +88,7 @@ class Printer {
 
   private blankBefore(start: number): void {
     const prev = this.lines[this.lines.length - 1];
-    if (prev === undefined || prev === '' || prev.endsWith('{')) return;
+    if (prev === undefined || prev === '' || prev.endsWith('{') || prev.endsWith('[')) return;
     if (this.newlinesBetween(this.lastEnd, start) >= 2) this.lines.push('');
   }
 
@@ -155,6 +155,10 @@ class Printer {
     this.flush();
     while (this.lines.length && this.lines[this.lines.length - 1] === '') this.lines.pop();
     return this.lines.length ? this.lines.join('\n') + '\n' : '';
+  }
+
+  spansLines(span: A.Span): boolean {
+    return this.newlinesBetween(span.offset, span.offset + span.length) > 0;
   }
 
   /** Whether an unprinted comment starts before `offset`. */
@@ -266,7 +270,7 @@ function printNetwork(p: Printer, n: A.NetworkDecl, limit: number): void {
 }
 
 function sweepText(s: A.SweepItem): string {
-  const axis = (a: A.SweepAxis): string => `${a.path.map((x) => x.text).join('.')} in ${formatExpr(a.values)}`;
+  const axis = (a: A.SweepAxis): string => `${pathText(a.path)} in ${formatExpr(a.values)}`;
   return s.zip ? `sweep zip(${s.axes.map(axis).join(', ')})` : `sweep ${axis(s.axes[0]!)}`;
 }
 
@@ -282,13 +286,32 @@ function printExperiment(p: Printer, x: A.ExperimentDecl, limit: number): void {
   // Field names are padded so the `=` signs line up, as in the language reference.
   const width = Math.max(0, ...x.items.map((i) => (i.kind === 'field' ? i.name.text.length : 0)));
   x.items.forEach((item, i) => {
+    const limit = x.items[i + 1]?.span.offset ?? x.close ?? Infinity;
     p.startLine(item.span.offset);
-    if (item.kind === 'field') p.write(`${item.name.text.padEnd(width)} = ${formatExpr(item.value)}`);
-    else p.write(sweepText(item));
-    p.trailing(item.span.offset, endOf(item), x.items[i + 1]?.span.offset ?? x.close ?? Infinity);
+    const head = item.kind === 'field' ? `${item.name.text.padEnd(width)} = ` : !item.zip ? `sweep ${pathText(item.axes[0]!.path)} in ` : undefined;
+    const value = item.kind === 'field' ? item.value : !item.zip ? item.axes[0]!.values : undefined;
+    if (head !== undefined && value && value.kind === 'list' && value.items.length > 0 && p.spansLines(value.span)) {
+      // A list written over several lines stays one item per line (sweeps read better so).
+      p.write(`${head}[`);
+      printListItems(p, value);
+    } else {
+      p.write(item.kind === 'field' ? `${head}${formatExpr(item.value)}` : sweepText(item));
+    }
+    p.trailing(item.span.offset, endOf(item), limit);
   });
   p.close(x.close);
   p.trailing(endOf(x), endOf(x), limit);
+}
+
+function printListItems(p: Printer, list: A.ListExpr): void {
+  const close = endOf(list) - 1;
+  p.open();
+  list.items.forEach((item, i) => {
+    p.startLine(item.span.offset);
+    p.write(`${formatExpr(item)},`);
+    p.trailing(item.span.offset, endOf(item), list.items[i + 1]?.span.offset ?? close);
+  });
+  p.close(close, ']');
 }
 
 /** Formats a parsed, error-free program. `text` is its source (for comments and line grouping). */

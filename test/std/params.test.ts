@@ -66,6 +66,11 @@ test('batch norm in the standard networks is the paper\'s non-affine kind', () =
   assert.ok(bns.length > 0 && bns.every((l) => l.kind === 'batchnorm' && !l.affine && l.momentum === 0.1 && l.eps === 1e-5));
 });
 
+test('affine: true gives the learned batch norm of the dense baselines', () => {
+  const layers = flatLayers(instantiate('ResNet50(affine: true)', imagenet, 1000).model.layers);
+  assert.ok(layers.filter((l) => l.kind === 'batchnorm').every((l) => l.kind === 'batchnorm' && l.affine));
+});
+
 test('Wide ResNet-50-2 doubles only the bottleneck width', () => {
   const byName = new Map(flatLayers(instantiate('WideResNet50_2()', imagenet, 1000).model.layers).map((l) => [l.name, l]));
   const inner = byName.get('layer1.0.conv2')!;
