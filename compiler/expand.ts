@@ -40,21 +40,18 @@ interface Dim {
 
 const SWEEPABLE = FIELDS.filter((f) => f !== 'seed' && f !== 'seeds');
 
-export function runId(config: RunConfig): string {
+const NOT_HASHED = new Set(['origin']);
+
+/** The canonical text a run id hashes: the configuration without axes, origins and data dir. */
+export function idText(config: Omit<RunConfig, 'axes'> & { axes?: unknown }): string {
   const { axes: _axes, ...rest } = config;
   // The data directory says where the files are on this machine, not what the run computes.
   const data = 'dir' in rest.data ? { ...rest.data, dir: undefined } : rest.data;
-  return sha256Hex(canonicalJson(stripOrigins({ ...rest, data }))).slice(0, 12);
+  return canonicalJson({ ...rest, data }, NOT_HASHED);
 }
 
-function stripOrigins(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(stripOrigins);
-  if (v && typeof v === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const [k, x] of Object.entries(v)) if (k !== 'origin') out[k] = stripOrigins(x);
-    return out;
-  }
-  return v;
+export function runId(config: RunConfig): string {
+  return sha256Hex(idText(config)).slice(0, 12);
 }
 
 /** Parameter order of a callee, to find an argument that was written positionally. */
@@ -258,10 +255,12 @@ function decodePoints(ctx: Ctx, table: NetworkTable, decl: A.ExperimentDecl, fie
     const decoded = decoder.decode({ values, notes });
     const config = ok ? decoded : undefined;
     if (config) {
+      // Keys are sorted, so the seed's place in the canonical text is fixed: serialise once per point.
+      const template = idText({ ...config, seed: -1 });
       for (const seed of seeds) {
         const runAxes = seedSwept ? { ...axes, seed: String(seed) } : { ...axes };
         const full: RunConfig = { ...structuredClone(config), seed, axes: runAxes };
-        const id = runId(full);
+        const id = sha256Hex(template.replace('"seed":-1', `"seed":${seed}`)).slice(0, 12);
         const label = Object.entries(runAxes)
           .map(([k, v]) => `${k}=${v}`)
           .join(', ');
