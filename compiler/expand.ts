@@ -26,6 +26,18 @@ export interface ExpandedRun {
 
 export const MAX_RUNS = 10_000;
 
+/**
+ * Runs of a sweep share the parts of their configuration that do not vary (the layer tree of one
+ * model, say), so every RunConfig is deeply frozen: a consumer that wants to change one copies it.
+ */
+function deepFreeze<T>(v: T): T {
+  if (v && typeof v === 'object' && !Object.isFrozen(v)) {
+    Object.freeze(v);
+    for (const x of Object.values(v)) deepFreeze(x);
+  }
+  return v;
+}
+
 interface Axis {
   path: A.Name[];
   key: string;
@@ -259,7 +271,7 @@ function decodePoints(ctx: Ctx, table: NetworkTable, decl: A.ExperimentDecl, fie
       const template = idText({ ...config, seed: -1 });
       for (const seed of seeds) {
         const runAxes = seedSwept ? { ...axes, seed: String(seed) } : { ...axes };
-        const full: RunConfig = { ...structuredClone(config), seed, axes: runAxes };
+        const full: RunConfig = deepFreeze({ ...config, seed, axes: runAxes });
         const id = sha256Hex(template.replace('"seed":-1', `"seed":${seed}`)).slice(0, 12);
         const label = Object.entries(runAxes)
           .map(([k, v]) => `${k}=${v}`)

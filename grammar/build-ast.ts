@@ -34,6 +34,11 @@ class Builder {
 
   /** The span of every real token under the node; a zero-length span at `fallback` when none. */
   span(node: Child | undefined, fallback = 0): Span {
+    // chevrotain tracks node offsets; after error recovery they can be NaN, then count by hand.
+    const loc = node && !isToken(node) ? node.location : undefined;
+    if (loc && Number.isFinite(loc.startOffset) && Number.isFinite(loc.endOffset) && loc.endOffset! >= loc.startOffset) {
+      return { file: this.file, offset: loc.startOffset, length: loc.endOffset! + 1 - loc.startOffset };
+    }
     let lo = Infinity;
     let hi = -Infinity;
     const visit = (c: Child): void => {

@@ -50,7 +50,7 @@ function ruleDescription(rule: string): string | undefined {
 
 class SubnetParser extends CstParser {
   constructor() {
-    super(T.allTokens, { recoveryEnabled: true, maxLookahead: 3, errorMessageProvider, nodeLocationTracking: 'none' });
+    super(T.allTokens, { recoveryEnabled: true, maxLookahead: 3, errorMessageProvider, nodeLocationTracking: 'onlyOffset' });
     this.performSelfAnalysis();
   }
 
