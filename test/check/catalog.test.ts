@@ -2,10 +2,10 @@
 // formed and in their ranges, and templates only use the holes their callers fill.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { formatMessage, makeDiagnostic, MESSAGES, type MessageCode } from '../../compiler/messages.js';
-import { FIXTURES } from './fixtures.js';
+import { catalogMarkdown, formatMessage, makeDiagnostic, MESSAGES, type MessageCode } from '../../compiler/messages.js';
+import { FIXTURES, ROOT } from './fixtures.js';
 
 function annotatedCodes(): Set<string> {
   const codes = new Set<string>();
@@ -54,6 +54,12 @@ test('makeDiagnostic fills hints and lets callers replace or drop them', () => {
   assert.is(makeDiagnostic('E0113', { name: 'X' }, span, { hint: 'other' }).hint, 'other');
   assert.is(makeDiagnostic('E0113', { name: 'X' }, span, { hint: null }).hint, undefined);
   assert.equal(d.span, span);
+});
+
+test('docs/errors.md is generated from the catalog', () => {
+  const path = join(ROOT, 'docs', 'errors.md');
+  if (process.env.UPDATE_DOCS) writeFileSync(path, catalogMarkdown());
+  assert.fixture(readFileSync(path, 'utf8'), catalogMarkdown(), 'run the catalog test with UPDATE_DOCS=1');
 });
 
 test.run();

@@ -11,8 +11,9 @@ export function virtualHost(files: Record<string, string>, env: Record<string, s
   };
 }
 
-export function compileText(src: string, opts: CompileOptions = {}, env: Record<string, string> = {}): CompileResult {
-  return compileProgram('/v/main.subnet', virtualHost({ '/v/main.subnet': src }, env), opts);
+/** Compiles `src` as /v/main.subnet; `files` adds other files (by absolute path). */
+export function compileText(src: string, opts: CompileOptions = {}, env: Record<string, string> = {}, files: Record<string, string> = {}): CompileResult {
+  return compileProgram('/v/main.subnet', virtualHost({ ...files, '/v/main.subnet': src }, env), opts);
 }
 
 /** An experiment around the given fields (defaults for whatever is not given). */
