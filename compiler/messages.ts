@@ -140,3 +140,38 @@ export function listOptions(options: readonly string[], conj = 'or'): string {
   if (q.length <= 1) return q.join('');
   return `${q.slice(0, -1).join(', ')} ${conj} ${q[q.length - 1]}`;
 }
+
+const RANGES: [string, string][] = [
+  ['E00', 'Syntax'],
+  ['E01', 'Names, files and declarations'],
+  ['E02', 'Arguments and records'],
+  ['E03', 'Types and units'],
+  ['E04', 'Networks and shapes'],
+  ['E05', 'Experiments and sweeps'],
+  ['E06', 'Back end (planning and lowering)'],
+];
+
+/** docs/errors.md, generated from this catalog (a test keeps the file in step). */
+export function catalogMarkdown(): string {
+  const esc = (t: string): string => t.replace(/\|/g, '\\|');
+  const lines = [
+    '# Diagnostic codes',
+    '',
+    '<!-- Generated from compiler/messages.ts by catalogMarkdown(); run the catalog test with UPDATE_DOCS=1 to refresh. -->',
+    '',
+    'Every message the compiler prints has a stable code. `E` codes are errors (the program does not',
+    'run), `W` codes are warnings. `{name}` marks the parts filled in for each occurrence. The',
+    'golden tests in test/fixtures/check hold at least one program for every front-end code.',
+  ];
+  for (const [prefix, title] of RANGES) {
+    lines.push('', `## ${prefix}xx — ${title}`, '', '| code | message | explanation |', '|---|---|---|');
+    const entries = Object.entries(MESSAGES as Record<string, MessageDef>)
+      .filter(([code]) => code.slice(1, 3) === prefix.slice(1, 3))
+      .sort(([a], [b]) => a.slice(1).localeCompare(b.slice(1)) || a.localeCompare(b));
+    for (const [code, def] of entries) {
+      const hint = def.hint ? ` Hint: ${def.hint}.` : '';
+      lines.push(`| ${code} | ${esc(def.template)} | ${esc(def.explain + hint)} |`);
+    }
+  }
+  return lines.join('\n') + '\n';
+}
