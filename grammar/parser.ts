@@ -174,18 +174,27 @@ class SubnetParser extends CstParser {
     this.OPTION(() => this.SUBRULE(this.argList));
   });
 
+  // An unclosed argument list must not swallow the experiment's next field (`data = ...` on the
+  // next line): the gate stops before `name =`, so the error is the missing `)` alone.
   argList = this.RULE('argList', () => {
     this.CONSUME(T.LParen);
-    this.OPTION9(() => {
-      this.SUBRULE8(this.arg);
-      this.MANY9(() => {
-        this.CONSUME9(T.Comma);
-        this.SUBRULE9(this.arg);
-      });
-      this.OPTION8(() => this.CONSUME8(T.Comma));
+    this.OPTION9({
+      GATE: () => !this.atFieldStart(),
+      DEF: () => {
+        this.SUBRULE8(this.arg);
+        this.MANY9(() => {
+          this.CONSUME9(T.Comma);
+          this.SUBRULE9(this.arg);
+        });
+        this.OPTION8(() => this.CONSUME8(T.Comma));
+      },
     });
     this.CONSUME(T.RParen);
   });
+
+  private atFieldStart(): boolean {
+    return isFieldName(this.LA(1).tokenType) && this.LA(2).tokenType === T.Assign;
+  }
 
   arg = this.RULE('arg', () => {
     this.OPTION(() => {
@@ -364,13 +373,16 @@ class SubnetParser extends CstParser {
 
   listExpr = this.RULE('listExpr', () => {
     this.CONSUME(T.LBracket);
-    this.OPTION9(() => {
-      this.SUBRULE8(this.expr);
-      this.MANY9(() => {
-        this.CONSUME9(T.Comma);
-        this.SUBRULE9(this.expr);
-      });
-      this.OPTION8(() => this.CONSUME8(T.Comma));
+    this.OPTION9({
+      GATE: () => !this.atFieldStart(),
+      DEF: () => {
+        this.SUBRULE8(this.expr);
+        this.MANY9(() => {
+          this.CONSUME9(T.Comma);
+          this.SUBRULE9(this.expr);
+        });
+        this.OPTION8(() => this.CONSUME8(T.Comma));
+      },
     });
     this.CONSUME(T.RBracket);
   });

@@ -97,6 +97,13 @@ test('syntax errors are located and worded', () => {
   expectParseError('network A { relu } }', '1:20 E0011 expected `import`, `network` or `experiment`, found `}`');
 });
 
+test('an unclosed call or list does not swallow the next field', () => {
+  expectParseError('experiment e {\n  model = FC(\n  data = mnist(dir: "d")\n}', '3:3 E0010 expected `)`, found `data`');
+  expectParseError('experiment e {\n  seeds = [1, 2\n  data = mnist(dir: "d")\n}', '3:3 E0010 expected `]`, found `data`');
+  const r = parseFile('t.subnet', 'experiment e {\n  model = FC(\n  data = mnist(dir: "d")\n}');
+  assert.is(programS(r.program), '(experiment e model=(call FC) data=(call mnist dir="d"))');
+});
+
 test('lexical errors', () => {
   expectParseError('network A { relu # }', '1:18 E0001 unexpected character `#`');
   expectParseError('experiment e { k = 50 % }', '1:23 E0005 a percentage is written without a space before `%`');
