@@ -1,0 +1,151 @@
+// The IR: tensors with static shapes and a list of ops in execution order. One graph holds a
+// whole training step (forward, loss, backward, mask thresholds, optimiser updates) or an
+// evaluation step. The reference interpreter executes it op by op; fusion groups its ops into
+// kernels. Shapes include the batch dimension.
+import type { InitSpec, LayerMask, ScoreInitSpec } from '../config.js';
+
+export type DType = 'f32' | 'u32';
+
+export type TensorKind =
+  | 'data' // the dataset, labels and permutation (resident on the device)
+  | 'activation' // forward values of one step
+  | 'grad' // backward values of one step
+  | 'param' // persistent: weights, scores, BN affine, optimiser state, running statistics
+  | 'state' // persistent bookkeeping: thresholds, histograms, metrics accumulators
+  | 'virtual'; // never stored: a masked weight, computed inside the kernels that read it
+
+/** What a persistent tensor is, so checkpoints and exports can find it. */
+export type ParamRole =
+  | 'weight'
+  | 'score'
+  | 'momentum' // SGD velocity of the weight or score that `of` names
+  | 'adam_m'
+  | 'adam_v'
+  | 'bn_gamma'
+  | 'bn_beta'
+  | 'bn_running_mean'
+  | 'bn_running_var';
+
+export interface Tensor {
+  id: number;
+  name: string;
+  shape: number[];
+  dtype: DType;
+  kind: TensorKind;
+  /** A view of another tensor's storage (flatten): same bytes, other shape. */
+  aliasOf?: number;
+  role?: ParamRole;
+  /** Layer that owns a param. */
+  layer?: string;
+  /** For optimiser state: the tensor it belongs to. */
+  of?: number;
+}
+
+export function numel(shape: readonly number[]): number {
+  let n = 1;
+  for (const d of shape) n *= d;
+  return n;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Ops. Field names ending in Id… are tensor ids.
+
+/** Layer facts the weight ops carry (what kind of mask, how it was initialised). */
+export interface WeightInfo {
+  layer: string;
+  /** Index of the weight layer in the model, 0-based: the `layer` word of the Philox counter. */
+  index: number;
+  mask: LayerMask;
+  init: InitSpec;
+  scoreInit: ScoreInitSpec;
+  fanIn: number;
+  fanOut: number;
+}
+
+export type Op =
+  /** x = normalise(dataset[perm[batchStart + b]]), labels likewise; rows ≥ valid are zero. */
+  | { op: 'load_batch'; split: 'train' | 'test'; x: number; labels: number }
+  /** Top-k threshold of |score| for one edge-popup layer: kept = n − floor((1−keep)·n). */
+  | { op: 'topk_threshold'; score: number; keep: number; thr: number; info: WeightInfo }
+  /** w_eff = w ⊙ mask(score); virtual, computed where it is read. */
+  | { op: 'mask_weight'; weight: number; score: number; thr: number; out: number; info: WeightInfo }
+  | { op: 'linear'; x: number; w: number; y: number }
+  | { op: 'relu'; x: number; y: number }
+  | { op: 'flatten'; x: number; y: number }
+  /** Softmax cross-entropy over valid rows: mean loss and dlogits = (p − onehot)/valid. */
+  | { op: 'softmax_xent'; logits: number; labels: number; dlogits: number; metrics: number; smoothing: number; train: boolean }
+  | { op: 'linear_dx'; dy: number; w: number; dx: number }
+  | { op: 'linear_dw'; dy: number; x: number; dw: number }
+  /** dx = dy where y > 0, else 0 (y is the ReLU output). */
+  | { op: 'relu_bwd'; dy: number; y: number; dx: number }
+  /** Edge-popup straight-through: d score = d w_eff ⊙ w ⊙ sign(score). */
+  | { op: 'score_grad'; dw: number; weight: number; score: number; ds: number }
+  /** p ← p − lr·(v ← μ·v + g + wd·p), PyTorch's SGD (nesterov: g + μ·v). */
+  | { op: 'sgd_update'; param: number; grad: number; velocity: number; momentum: number; nesterov: boolean; weightDecay: number };
+
+export type OpKind = Op['op'];
+
+/** A weight layer's params in a graph. */
+export interface GraphWeight {
+  info: WeightInfo;
+  weight: number;
+  score?: number;
+}
+
+export interface Graph {
+  tensors: Tensor[];
+  ops: Op[];
+  batch: number;
+  weights: GraphWeight[];
+}
+
+export class GraphBuilder {
+  readonly tensors: Tensor[] = [];
+  readonly ops: Op[] = [];
+  readonly weights: GraphWeight[] = [];
+
+  constructor(readonly batch: number) {}
+
+  tensor(name: string, shape: number[], kind: TensorKind, extra: Partial<Tensor> = {}): number {
+    const id = this.tensors.length;
+    this.tensors.push({ id, name, shape, dtype: 'f32', kind, ...extra });
+    return id;
+  }
+
+  push(op: Op): void {
+    this.ops.push(op);
+  }
+
+  graph(): Graph {
+    return { tensors: this.tensors, ops: this.ops, batch: this.batch, weights: this.weights };
+  }
+}
+
+/** Input and output tensor ids of an op (reads, writes), for liveness and fusion. */
+export function opIO(op: Op): { reads: number[]; writes: number[] } {
+  switch (op.op) {
+    case 'load_batch':
+      return { reads: [], writes: [op.x, op.labels] };
+    case 'topk_threshold':
+      return { reads: [op.score], writes: [op.thr] };
+    case 'mask_weight':
+      return { reads: [op.weight, op.score, op.thr], writes: [op.out] };
+    case 'linear':
+      return { reads: [op.x, op.w], writes: [op.y] };
+    case 'relu':
+    case 'flatten':
+      return { reads: [op.x], writes: [op.y] };
+    case 'softmax_xent':
+      return { reads: [op.logits, op.labels], writes: [op.dlogits, op.metrics] };
+    case 'linear_dx':
+      return { reads: [op.dy, op.w], writes: [op.dx] };
+    case 'linear_dw':
+      return { reads: [op.dy, op.x], writes: [op.dw] };
+    case 'relu_bwd':
+      return { reads: [op.dy, op.y], writes: [op.dx] };
+    case 'score_grad':
+      return { reads: [op.dw, op.weight, op.score], writes: [op.ds] };
+    case 'sgd_update':
+      return { reads: [op.param, op.grad, op.velocity], writes: [op.param, op.velocity] };
+  }
+}

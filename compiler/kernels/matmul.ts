@@ -1,0 +1,283 @@
+// Register-tiled matmul C[m,n] = Σ_k A(m,k)·B(k,n) with a fused loader prologue (the edge-popup
+// mask test on B) and fused epilogues (ReLU; the ReLU-backward mask; the score gradient plus the
+// SGD update). Every thread owns a TM×TN tile held in named registers: loops over tiles are
+// unrolled here, in TypeScript, because lavapipe spills dynamically indexed private arrays.
+//
+// Operand layouts (row-major storage):
+//   A: 'mk' = A[m·K + k]    'km' = A[k·M + m]
+//   B: 'nk' = B[n·K + k]    'kn' = B[k·N + n]
+// linear:    Y[b,o]  = Σ_i X[b,i]·W[o,i]    → A=X 'mk', B=W 'nk'
+// linear_dx: dX[b,i] = Σ_o dY[b,o]·W[o,i]   → A=dY 'mk', B=W 'kn'
+// linear_dw: dW[o,i] = Σ_b dY[b,o]·X[b,i]   → A=dY 'km', B=X 'kn'
+import { STEP_STRUCT, declareBindings, f32lit, layoutOf, lines, type BindingDecl } from './wgsl.js';
+
+export type MatmulEpilogue =
+  | { kind: 'store' }
+  | { kind: 'relu' }
+  /** out = v where Y > 0, else 0 (Y: the forward ReLU output) */
+  | { kind: 'relu_mask' }
+  /**
+   * v is dL/dW_eff. Score update when `score` (g = v·W·sign(S)), weight update otherwise; then
+   * PyTorch SGD: g += wd·p; vel = μ·vel + g; p -= lr·(nesterov ? g + μ·vel : vel).
+   */
+  | { kind: 'sgd'; score: boolean; momentum: number; nesterov: boolean; weightDecay: number };
+
+export interface MatmulTile {
+  tm: number; // rows per thread
+  tn: number; // columns per thread, a multiple of 4
+  wx: number; // threads along n
+  wy: number; // threads along m
+}
+
+export interface MatmulSpec {
+  M: number;
+  N: number;
+  K: number;
+  a: 'mk' | 'km';
+  b: 'nk' | 'kn';
+  /**
+   * B is a masked weight (edge-popup): bindings S (the layer's scores) and THR (every layer's
+   * [T, tie, kept, n], this layer's at word 4·thrIndex).
+   */
+  mask?: { thrIndex: number };
+  epilogue: MatmulEpilogue;
+  tile: MatmulTile;
+}
+
+export interface GeneratedKernel {
+  wgsl: string;
+  /** Binding names in binding order; the planner maps them to tensor ranges. */
+  bindings: string[];
+  layout: ('storage' | 'read-only-storage' | 'uniform')[];
+  workgroupSize: [number, number, number];
+  workgroups: [number, number, number];
+}
+
+export const DEFAULT_TILE: MatmulTile = { tm: 4, tn: 4, wx: 8, wy: 8 };
+
+export function matmulKernel(spec: MatmulSpec): GeneratedKernel {
+  const { M, N, K, tile } = spec;
+  const { tm, tn, wx, wy } = tile;
+  if (tn % 4 !== 0) throw new Error('internal: matmul tile tn must be a multiple of 4');
+  const groups = tn / 4;
+  const style = spec.b === 'nk' ? 'dot' : 'outer';
+  if (style === 'dot' && spec.a !== 'mk') throw new Error('internal: B nk needs A mk');
+  // Vector loads need the contiguous dimension to be a multiple of 4 (binding offsets are
+  // always 16-byte aligned by the memory planner).
+  const kVec = K % 4 === 0;
+  const nVec = N % 4 === 0;
+  const mVec = M % 4 === 0 && tm % 4 === 0;
+  const ep = spec.epilogue;
+
+  const decls: BindingDecl[] = [];
+  const aVec = (spec.a === 'mk' && kVec) || (spec.a === 'km' && mVec);
+  const bVec = (spec.b === 'nk' && kVec) || (spec.b === 'kn' && nVec);
+  decls.push({ name: 'A', access: 'read', type: aVec ? 'vec4f' : 'f32' });
+  decls.push({ name: 'B', access: 'read', type: bVec ? 'vec4f' : 'f32' });
+  if (spec.mask) {
+    decls.push({ name: 'S', access: 'read', type: bVec ? 'vec4f' : 'f32' });
+    decls.push({ name: 'THR', access: 'read', type: 'u32' });
+  }
+  const cType = nVec ? 'vec4f' : 'f32';
+  if (ep.kind === 'sgd') {
+    decls.push({ name: 'P', access: 'read_write', type: cType });
+    if (ep.momentum !== 0) decls.push({ name: 'V', access: 'read_write', type: cType });
+    if (ep.score) decls.push({ name: 'W', access: 'read', type: cType });
+    decls.push({ name: 'step', access: 'uniform', type: 'Step' });
+  } else {
+    if (ep.kind === 'relu_mask') decls.push({ name: 'Y', access: 'read', type: cType });
+    decls.push({ name: 'C', access: 'read_write', type: cType });
+  }
+
+  const u = (x: number) => `${x}u`;
+  const body: string[] = [];
+  body.push(`  let mb = (wid.y * ${u(wy)} + lid.y) * ${u(tm)};`);
+  body.push(`  let nb = (wid.x * ${u(wx)} + lid.x) * ${u(tn)};`);
+  body.push(lines(tm, (i) => `  let m${i} = min(mb + ${u(i)}, ${u(M - 1)});`));
+  body.push(lines(tn, (j) => `  let n${j} = min(nb + ${u(j)}, ${u(N - 1)});`));
+  if (spec.mask) body.push(`  let thr_key = THR[${u(4 * spec.mask.thrIndex)}]; let thr_tie = THR[${u(4 * spec.mask.thrIndex + 1)}];`);
+
+  // keep(s, idx): the edge-popup test, componentwise on vec4 (see compiler/topk.ts).
+  const keepFn = spec.mask
+    ? /* wgsl */ `
+fn keep4(s: vec4f, idx: vec4u, t: u32, tie: u32) -> vec4<bool> {
+  let key = bitcast<vec4u>(s) & vec4u(0x7fffffffu);
+  return (key > vec4u(t)) | ((key == vec4u(t)) & (idx >= vec4u(tie)));
+}
+fn keep1(s: f32, idx: u32, t: u32, tie: u32) -> bool {
+  let key = bitcast<u32>(s) & 0x7fffffffu;
+  return key > t || (key == t && idx >= tie);
+}`
+    : '';
+
+  if (style === 'dot') {
+    // acc[i][j] accumulates vec4 partial sums along k (vector path) or scalars.
+    if (kVec) {
+      const K4 = K / 4;
+      body.push(lines(tm, (i) => lines(tn, (j) => `  var acc${i}_${j} = vec4f(0.0);`)));
+      body.push(`  for (var k = 0u; k < ${u(K4)}; k = k + 1u) {`);
+      body.push(lines(tm, (i) => `    let a${i} = A[m${i} * ${u(K4)} + k];`));
+      for (let j = 0; j < tn; j++) {
+        body.push(`    var b${j} = B[n${j} * ${u(K4)} + k];`);
+        if (spec.mask) {
+          body.push(
+            `    b${j} = select(vec4f(0.0), b${j}, keep4(S[n${j} * ${u(K4)} + k], vec4u(n${j} * ${u(K)} + k * 4u) + vec4u(0u, 1u, 2u, 3u), thr_key, thr_tie));`,
+          );
+        }
+      }
+      body.push(lines(tm, (i) => lines(tn, (j) => `    acc${i}_${j} = fma(a${i}, b${j}, acc${i}_${j});`)));
+      body.push(`  }`);
+      body.push(lines(tm, (i) => lines(tn, (j) => `  let v${i}_${j} = (acc${i}_${j}.x + acc${i}_${j}.y) + (acc${i}_${j}.z + acc${i}_${j}.w);`)));
+    } else {
+      body.push(lines(tm, (i) => lines(tn, (j) => `  var v${i}_${j} = 0.0;`)));
+      body.push(`  for (var k = 0u; k < ${u(K)}; k = k + 1u) {`);
+      body.push(lines(tm, (i) => `    let a${i} = A[m${i} * ${u(K)} + k];`));
+      for (let j = 0; j < tn; j++) {
+        body.push(`    var b${j} = B[n${j} * ${u(K)} + k];`);
+        if (spec.mask) body.push(`    b${j} = select(0.0, b${j}, keep1(S[n${j} * ${u(K)} + k], n${j} * ${u(K)} + k, thr_key, thr_tie));`);
+      }
+      body.push(lines(tm, (i) => lines(tn, (j) => `    v${i}_${j} = fma(a${i}, b${j}, v${i}_${j});`)));
+      body.push(`  }`);
+    }
+    // Pack into vec4 groups over n for the shared epilogue.
+    body.push(
+      lines(tm, (i) =>
+        lines(groups, (g) => `  let r${i}_${g} = vec4f(v${i}_${4 * g}, v${i}_${4 * g + 1}, v${i}_${4 * g + 2}, v${i}_${4 * g + 3});`),
+      ),
+    );
+  } else {
+    // outer: acc[i][g] is a vec4 over 4 consecutive n.
+    body.push(lines(tm, (i) => lines(groups, (g) => `  var r${i}_${g} = vec4f(0.0);`)));
+    const bLoad = (g: number, kExpr: string): string[] => {
+      const out: string[] = [];
+      if (nVec) {
+        const N4 = N / 4;
+        // Clamp the vec4 index inside row k: columns past N are computed but never stored.
+        out.push(`    let bi${g} = ${kExpr} * ${u(N4)} + min(nb / 4u + ${u(g)}, ${u(N4 - 1)});`);
+        out.push(`    var b${g} = B[bi${g}];`);
+        if (spec.mask) {
+          out.push(
+            `    b${g} = select(vec4f(0.0), b${g}, keep4(S[bi${g}], vec4u(bi${g} * 4u) + vec4u(0u, 1u, 2u, 3u), thr_key, thr_tie));`,
+          );
+        }
+      } else {
+        const idx = [0, 1, 2, 3].map((c) => `${kExpr} * ${u(N)} + n${4 * g + c}`);
+        out.push(`    let bi${g} = vec4u(${idx.join(', ')});`);
+        out.push(`    var b${g} = vec4f(B[bi${g}.x], B[bi${g}.y], B[bi${g}.z], B[bi${g}.w]);`);
+        if (spec.mask) {
+          out.push(
+            `    b${g} = select(vec4f(0.0), b${g}, keep4(vec4f(S[bi${g}.x], S[bi${g}.y], S[bi${g}.z], S[bi${g}.w]), bi${g}, thr_key, thr_tie));`,
+          );
+        }
+      }
+      return out;
+    };
+    if (spec.a === 'mk' && kVec) {
+      // Unroll k by 4: A rows load as vec4 along k.
+      const K4 = K / 4;
+      body.push(`  for (var k4 = 0u; k4 < ${u(K4)}; k4 = k4 + 1u) {`);
+      body.push(lines(tm, (i) => `    let a${i} = A[m${i} * ${u(K4)} + k4];`));
+      const comps = ['x', 'y', 'z', 'w'];
+      for (let kk = 0; kk < 4; kk++) {
+        body.push(`    {`);
+        body.push(`    let k = k4 * 4u + ${u(kk)};`);
+        for (let g = 0; g < groups; g++) body.push(...bLoad(g, 'k'));
+        body.push(lines(tm, (i) => lines(groups, (g) => `    r${i}_${g} = fma(vec4f(a${i}.${comps[kk]}), b${g}, r${i}_${g});`)));
+        body.push(`    }`);
+      }
+      body.push(`  }`);
+    } else {
+      body.push(`  for (var k = 0u; k < ${u(K)}; k = k + 1u) {`);
+      if (spec.a === 'mk') {
+        body.push(lines(tm, (i) => `    let a${i} = A[m${i} * ${u(K)} + k];`));
+      } else if (mVec) {
+        const M4 = M / 4;
+        const comps = ['x', 'y', 'z', 'w'];
+        for (let iv = 0; iv < tm / 4; iv++) {
+          body.push(`    let av${iv} = A[k * ${u(M4)} + min(mb / 4u + ${u(iv)}, ${u(M4 - 1)})];`);
+          for (let c = 0; c < 4; c++) body.push(`    let a${4 * iv + c} = av${iv}.${comps[c]};`);
+        }
+      } else {
+        body.push(lines(tm, (i) => `    let a${i} = A[k * ${u(M)} + m${i}];`));
+      }
+      for (let g = 0; g < groups; g++) body.push(...bLoad(g, 'k'));
+      body.push(lines(tm, (i) => lines(groups, (g) => `    r${i}_${g} = fma(vec4f(a${i}), b${g}, r${i}_${g});`)));
+      body.push(`  }`);
+    }
+  }
+
+  body.push(epilogue(spec, nVec, tm, groups));
+
+  const wgsl = `// matmul ${M}x${N}x${K} a=${spec.a} b=${spec.b}${spec.mask ? ' masked' : ''} epilogue=${ep.kind}
+${declareBindings(decls)}
+${ep.kind === 'sgd' ? STEP_STRUCT : ''}${keepFn}
+@compute @workgroup_size(${wx}, ${wy}, 1)
+fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u) {
+${body.join('\n')}
+}
+`;
+  return {
+    wgsl,
+    bindings: decls.map((d) => d.name),
+    layout: layoutOf(decls),
+    workgroupSize: [wx, wy, 1],
+    workgroups: [Math.ceil(N / (wx * tn)), Math.ceil(M / (wy * tm)), 1],
+  };
+}
+
+/** The epilogue over each vec4 group r{i}_{g} = C[mb+i, nb+4g .. nb+4g+3]. */
+function epilogue(spec: MatmulSpec, nVec: boolean, tm: number, groups: number): string {
+  const { M, N } = spec;
+  const ep = spec.epilogue;
+  const out: string[] = [];
+  for (let i = 0; i < tm; i++) {
+    out.push(`  if (mb + ${i}u < ${M}u) {`);
+    for (let g = 0; g < groups; g++) {
+      const col = `nb + ${4 * g}u`;
+      out.push(`  if (${col} < ${N}u) {`);
+      if (nVec) {
+        out.push(`    let e = ((mb + ${i}u) * ${N}u + ${col}) / 4u;`);
+      } else {
+        out.push(`    let e = (mb + ${i}u) * ${N}u + ${col};`);
+        out.push(`    let live = vec4<bool>(true, ${col} + 1u < ${N}u, ${col} + 2u < ${N}u, ${col} + 3u < ${N}u);`);
+      }
+      // Vector load/store helpers over the group; on the scalar path lanes past N are skipped.
+      const load = (buf: string) => (nVec ? `${buf}[e]` : `vec4f(${buf}[e], ${buf}[min(e + 1u, ${M * N - 1}u)], ${buf}[min(e + 2u, ${M * N - 1}u)], ${buf}[min(e + 3u, ${M * N - 1}u)])`);
+      const store = (buf: string, v: string) =>
+        nVec
+          ? `    ${buf}[e] = ${v};`
+          : `    ${buf}[e] = ${v}.x;\n    if (live.y) { ${buf}[e + 1u] = ${v}.y; }\n    if (live.z) { ${buf}[e + 2u] = ${v}.z; }\n    if (live.w) { ${buf}[e + 3u] = ${v}.w; }`;
+      const v = `r${i}_${g}`;
+      switch (ep.kind) {
+        case 'store':
+          out.push(store('C', v));
+          break;
+        case 'relu':
+          out.push(store('C', `max(${v}, vec4f(0.0))`));
+          break;
+        case 'relu_mask':
+          out.push(`    let y = ${load('Y')};`);
+          out.push(store('C', `select(vec4f(0.0), ${v}, y > vec4f(0.0))`));
+          break;
+        case 'sgd': {
+          out.push(`    var p = ${load('P')};`);
+          out.push(ep.score ? `    var g = ${v} * ${load('W')} * sign(p);` : `    var g = ${v};`);
+          if (ep.weightDecay !== 0) out.push(`    g = g + ${f32lit(ep.weightDecay)} * p;`);
+          if (ep.momentum !== 0) {
+            out.push(`    let vel = ${f32lit(ep.momentum)} * ${load('V')} + g;`);
+            out.push(store('V', 'vel'));
+            out.push(ep.nesterov ? `    let upd = g + ${f32lit(ep.momentum)} * vel;` : `    let upd = vel;`);
+          } else {
+            out.push(`    let upd = g;`);
+          }
+          out.push(`    p = p - step.lr * upd;`);
+          out.push(store('P', 'p'));
+          break;
+        }
+      }
+      out.push(`  }`);
+    }
+    out.push(`  }`);
+  }
+  return out.join('\n');
+}

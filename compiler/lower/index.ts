@@ -1,0 +1,201 @@
+// RunConfig → Plan: build the train and eval graphs, fuse them, place every tensor, generate the
+// WGSL of every kernel (deduplicated: identical text is one pipeline) and the dispatch lists.
+import type { LayerMask, RunConfig } from '../config.js';
+import { buildEvalGraph, buildTrainGraph } from '../autodiff.js';
+import { fuse, unfusedDispatches } from '../fuse.js';
+import { numel, type Graph, type GraphWeight } from '../ir/graph.js';
+import { weightLayers } from '../ir/build.js';
+import { scoreDraw, weightDraw } from '../init.js';
+import { initKernel, initRecord, initWorkgroups } from '../kernels/init.js';
+import { Stream } from '../kernels/philox.js';
+import { DEFAULT_TILE, type MatmulTile } from '../kernels/matmul.js';
+import { keptCount } from '../topk.js';
+import { datasetSizes, storedShape } from '../data.js';
+import type { BufferRange, LayerStats, Plan, PlanDispatch, PlanKernel, PlanTensor, TargetLimits } from '../plan.js';
+import { STEP_UNIFORM_BYTES } from '../plan.js';
+import { Buffers, LowerError, Persistent, planTransients, tensorBytes } from './alloc.js';
+import { emitGroup, type EmitContext } from './emit.js';
+
+export { LowerError };
+
+export interface LowerOptions {
+  tile?: MatmulTile;
+}
+
+export function lower(cfg: RunConfig, runId: string, limits: TargetLimits, opts: LowerOptions = {}): Plan {
+  const train = buildTrainGraph(cfg);
+  const evalG = buildEvalGraph(cfg);
+  const trainGroups = fuse(train);
+  const evalGroups = fuse(evalG);
+
+  const bufs = new Buffers(limits);
+  const persistent = new Persistent(bufs);
+  // Scores first and contiguous: the multi-layer radix select binds them as one range.
+  for (const w of train.weights) if (w.score !== undefined) persistent.place(train.tensors[w.score]);
+  for (const g of [train, evalG])
+    for (const t of g.tensors) if (t.kind === 'param' || (t.kind === 'state' && t.dtype === 'f32' && !t.name.startsWith('metrics'))) persistent.place(t);
+
+  const masked = train.weights.filter((w) => w.score !== undefined);
+  const thr = bufs.add({ name: 'thresholds', size: Math.max(16, 16 * masked.length), role: 'state' });
+  const hist = bufs.add({ name: 'histograms', size: Math.max(16, 4096 * masked.length), role: 'state' });
+  const metricsBuf = bufs.add({ name: 'metrics', size: 2 * bufs.align, role: 'state' });
+  const metrics = { train: { buffer: metricsBuf, offset: 0, size: 16 }, test: { buffer: metricsBuf, offset: bufs.align, size: 16 } };
+
+  const sizes = datasetSizes(cfg.data);
+  const stored = storedShape(cfg.data);
+  const imageBytes = numel(stored);
+  const dataBuf = (name: string, bytes: number) => bufs.add({ name, size: Math.max(16, Math.ceil(bytes / 4) * 4), role: 'data' });
+  const data = {
+    trainImages: dataBuf('train_images', sizes.train * imageBytes),
+    trainLabels: dataBuf('train_labels', sizes.train * 4),
+    testImages: dataBuf('test_images', sizes.test * imageBytes),
+    testLabels: dataBuf('test_labels', sizes.test * 4),
+    permutation: dataBuf('permutation', sizes.train * 4),
+    stepUniform: bufs.add({ name: 'step', size: STEP_UNIFORM_BYTES, role: 'uniform' }),
+  };
+  for (const [name, b] of [['train_images', data.trainImages], ['test_images', data.testImages]] as const) {
+    if (bufs.list[b].size > limits.maxStorageBufferBindingSize) {
+      throw new LowerError('E0601', `binding \`${name}\` needs ${bufs.list[b].size} bytes, over this adapter's maxStorageBufferBindingSize of ${limits.maxStorageBufferBindingSize} bytes`);
+    }
+  }
+
+  const trainArena = planTransients(train, trainGroups, bufs.align);
+  const evalArena = planTransients(evalG, evalGroups, bufs.align);
+  const arena = bufs.add({ name: 'arena', size: Math.max(16, trainArena.size, evalArena.size), role: 'arena' });
+
+  const kernels: PlanKernel[] = [];
+  const kernelIndex = new Map<string, number>();
+  const ctx = (graph: Graph, offsets: Map<number, number>): EmitContext => ({
+    cfg,
+    graph,
+    tile: opts.tile ?? DEFAULT_TILE,
+    bufs,
+    thrIndex: new Map(masked.map((w, i) => [w.info.layer, i])),
+    range(t: number): BufferRange {
+      const tensor = graph.tensors[graph.tensors[t].aliasOf ?? t];
+      if (tensor.kind === 'param' || tensor.kind === 'state') return persistent.byName.get(tensor.name)!.range;
+      const off = offsets.get(tensor.id);
+      if (off === undefined) throw new Error(`internal: ${tensor.name} has no place`);
+      return { buffer: arena, offset: off, size: tensorBytes(graph.tensors[t]) };
+    },
+    thr: bufs.whole(thr),
+    hist: bufs.whole(hist),
+    metrics,
+    data,
+    kernel(k): number {
+      const have = kernelIndex.get(k.wgsl);
+      if (have !== undefined) return have;
+      kernels.push(k);
+      kernelIndex.set(k.wgsl, kernels.length - 1);
+      return kernels.length - 1;
+    },
+  });
+  const trainCtx = ctx(train, trainArena.offsets);
+  const evalCtx = ctx(evalG, evalArena.offsets);
+  const trainStep = trainGroups.flatMap((g) => emitGroup(trainCtx, g));
+  const evalStep = evalGroups.flatMap((g) => emitGroup(evalCtx, g));
+  const init = initDispatches(cfg, train, persistent, bufs, trainCtx.kernel);
+
+  const tensors: PlanTensor[] = [...persistent.byName.values()];
+  masked.forEach((w, i) =>
+    tensors.push({ name: `${w.info.layer}.threshold`, shape: [4], dtype: 'u32', range: { buffer: thr, offset: 16 * i, size: 16 }, kind: 'state', layer: w.info.layer }),
+  );
+  const plan: Plan = {
+    format: 1,
+    runId,
+    config: cfg,
+    target: limits,
+    buffers: bufs.list,
+    kernels,
+    phases: { init, trainStep, evalStep },
+    tensors,
+    data,
+    metrics,
+    stats: stats(cfg, train, trainStep, evalStep, trainArena, bufs),
+  };
+  return plan;
+}
+
+function initDispatches(cfg: RunConfig, train: Graph, persistent: Persistent, bufs: Buffers, kernel: EmitContext['kernel']): PlanDispatch[] {
+  const k = initKernel();
+  const ki = kernel({ name: 'init', family: 'init', wgsl: k.wgsl, workgroupSize: k.workgroupSize, layout: k.layout });
+  const recordBytes = Math.max(32, bufs.align);
+  const records: number[] = [];
+  const jobs: { tensor: number; w: GraphWeight; role: 'weight' | 'score' }[] = [];
+  for (const w of train.weights) {
+    jobs.push({ tensor: w.weight, w, role: 'weight' });
+    if (w.score !== undefined) jobs.push({ tensor: w.score, w, role: 'score' });
+  }
+  const table = bufs.add({ name: 'init_table', size: Math.max(16, jobs.length * recordBytes), role: 'table' });
+  const out: PlanDispatch[] = [];
+  jobs.forEach((j, n) => {
+    const i = j.w.info;
+    const keep = i.mask.kind === 'edge_popup' ? i.mask.keep : 1;
+    const p = j.role === 'weight' ? weightDraw(i.init, i.fanIn, i.fanOut, keep) : scoreDraw(i.scoreInit, i.fanIn);
+    const t = train.tensors[j.tensor];
+    const count = numel(t.shape);
+    const rec = initRecord(p, i.index, j.role === 'weight' ? Stream.weights : Stream.scores, count, cfg.seed);
+    const base = (n * recordBytes) / 4;
+    for (let q = 0; q < rec.length; q++) records[base + q] = rec[q];
+    out.push({
+      kernel: ki,
+      bindings: [persistent.byName.get(t.name)!.range, { buffer: table, offset: n * recordBytes, size: 32 }],
+      workgroups: initWorkgroups(count),
+      flops: 0,
+      ops: [`init ${t.name}`],
+    });
+  });
+  const words = bufs.list[table].size / 4;
+  bufs.list[table].data = Array.from({ length: words }, (_, q) => records[q] ?? 0);
+  return out;
+}
+
+function stats(
+  cfg: RunConfig,
+  train: Graph,
+  trainStep: PlanDispatch[],
+  evalStep: PlanDispatch[],
+  arena: { size: number; peakLive: number },
+  bufs: Buffers,
+): Plan['stats'] {
+  const layers: LayerStats[] = [];
+  let params = 0;
+  let kept = 0;
+  let flops = 0;
+  const byLayer = new Map(train.weights.map((w) => [w.info.layer, w]));
+  for (const l of weightLayers(cfg.model.layers)) {
+    const w = byLayer.get(l.name)!;
+    const n = numel(train.tensors[w.weight].shape);
+    const k = l.mask.kind === 'edge_popup' ? keptCount(n, l.mask.keep) : n;
+    const outN = numel(l.outShape);
+    const f = l.kind === 'linear' ? 2 * l.inFeatures * l.outFeatures : 2 * outN * l.inChannels * l.kernel * l.kernel;
+    params += n;
+    kept += k;
+    flops += f;
+    layers.push({ name: l.name, kind: l.kind, inShape: l.inShape, outShape: l.outShape, params: n, kept: k, mask: maskLabel(l.mask), flopsPerExample: f });
+  }
+  return {
+    dispatchesPerTrainStep: trainStep.length,
+    dispatchesPerEvalStep: evalStep.length,
+    unfusedDispatchesPerTrainStep: unfusedDispatches(train),
+    arenaBytes: bufs.list.find((b) => b.role === 'arena')!.size,
+    arenaPeakLiveBytes: arena.peakLive,
+    paramBytes: bufs.list.filter((b) => b.role === 'param').reduce((a, b) => a + b.size, 0),
+    flopsPerExample: flops,
+    trainFlopsPerExample: trainStep.reduce((a, d) => a + d.flops, 0) / cfg.train.batch,
+    layers,
+    params,
+    keptParams: kept,
+  };
+}
+
+function maskLabel(m: LayerMask): string {
+  switch (m.kind) {
+    case 'edge_popup':
+      return `edge_popup ${+(m.keep * 100).toFixed(4)}%`;
+    case 'fixed':
+      return `fixed ${m.run}`;
+    default:
+      return m.kind;
+  }
+}

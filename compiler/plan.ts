@@ -1,0 +1,130 @@
+// The Plan: the serialisable contract between the compiler and the runtime. Buffers, WGSL
+// kernels with explicit binding layouts, and the dispatch lists of each phase. The runtime
+// creates every buffer, pipeline and bind group once, then replays a phase as one compute pass
+// and one submit. Nothing in here refers to WebGPU objects: it is plain JSON.
+import type { RunConfig } from './config.js';
+
+export type BindingType = 'storage' | 'read-only-storage' | 'uniform';
+
+export interface PlanBuffer {
+  name: string;
+  /** Bytes, a multiple of 4. */
+  size: number;
+  /**
+   * arena: transient activations and gradients of a step, packed by liveness;
+   * param: weights, scores, optimiser state (checkpointed, except weights: they are regenerated);
+   * state: thresholds, histograms, metrics; data: dataset images, labels, permutation;
+   * uniform: the per-step uniform block; table: constant data the compiler computed.
+   */
+  role: 'arena' | 'param' | 'state' | 'data' | 'uniform' | 'table';
+  /** Initial contents (u32 words) for `table` buffers; others start zeroed. */
+  data?: number[];
+}
+
+export interface PlanKernel {
+  name: string;
+  /** Kernel family, for profiles: matmul, topk, loss, init, data, optim, … */
+  family: string;
+  wgsl: string;
+  workgroupSize: [number, number, number];
+  layout: BindingType[];
+}
+
+export interface BufferRange {
+  buffer: number; // index into Plan.buffers
+  offset: number; // bytes, aligned to the adapter's minStorageBufferOffsetAlignment
+  size: number; // bytes
+}
+
+export interface PlanDispatch {
+  kernel: number; // index into Plan.kernels
+  bindings: BufferRange[]; // one per entry of the kernel's layout
+  workgroups: [number, number, number];
+  /** Multiply-adds ×2 done by this dispatch (for profiles). */
+  flops: number;
+  /** The IR ops it implements, for `subnet plan` and profiles. */
+  ops: string[];
+}
+
+/** A tensor's place in device memory, for checkpoints, exports and tests. */
+export interface PlanTensor {
+  name: string;
+  shape: number[];
+  dtype: 'f32' | 'u32';
+  range: BufferRange;
+  kind: 'param' | 'state' | 'arena';
+  role?: string;
+  layer?: string;
+}
+
+/** Fields of the per-step uniform block (all 32-bit). */
+export const STEP_UNIFORM_FIELDS = ['step', 'epoch', 'batch_start', 'valid', 'lr', 'seed_lo', 'seed_hi', 'pad'] as const;
+export type StepUniformField = (typeof STEP_UNIFORM_FIELDS)[number];
+export const STEP_UNIFORM_BYTES = 32;
+
+export interface LayerStats {
+  name: string;
+  kind: string;
+  inShape: number[];
+  outShape: number[];
+  params: number;
+  kept: number;
+  mask: string;
+  flopsPerExample: number;
+}
+
+export interface PlanStats {
+  dispatchesPerTrainStep: number;
+  dispatchesPerEvalStep: number;
+  /** If every IR op of a training step were its own kernel (fusion off), for comparison. */
+  unfusedDispatchesPerTrainStep: number;
+  arenaBytes: number;
+  /** Most transient bytes live at once: the floor any packing of the arena could reach. */
+  arenaPeakLiveBytes: number;
+  paramBytes: number;
+  /** Forward multiply-adds ×2 per example. */
+  flopsPerExample: number;
+  /** Forward + backward FLOPs per training example. */
+  trainFlopsPerExample: number;
+  layers: LayerStats[];
+  params: number;
+  keptParams: number;
+}
+
+export interface Plan {
+  format: 1;
+  runId: string;
+  config: RunConfig;
+  /** Adapter limits the plan was made for (offset alignment, binding size). */
+  target: TargetLimits;
+  buffers: PlanBuffer[];
+  kernels: PlanKernel[];
+  phases: {
+    init: PlanDispatch[];
+    trainStep: PlanDispatch[];
+    evalStep: PlanDispatch[];
+  };
+  tensors: PlanTensor[];
+  /** Buffers the runtime fills from the dataset. */
+  data: { trainImages: number; trainLabels: number; testImages: number; testLabels: number; permutation: number; stepUniform: number };
+  /** Byte ranges of the metrics accumulators ([loss sum, correct, count, 0] as f32). */
+  metrics: { train: BufferRange; test: BufferRange };
+  stats: PlanStats;
+}
+
+export interface TargetLimits {
+  minStorageBufferOffsetAlignment: number;
+  maxStorageBufferBindingSize: number;
+  maxBufferSize: number;
+  maxComputeWorkgroupsPerDimension: number;
+  maxStorageBuffersPerShaderStage: number;
+}
+
+/** WebGPU's guaranteed minimum limits: what a plan made without an adapter assumes. */
+export const DEFAULT_LIMITS: TargetLimits = {
+  minStorageBufferOffsetAlignment: 256,
+  maxStorageBufferBindingSize: 134217728,
+  maxBufferSize: 268435456,
+  maxComputeWorkgroupsPerDimension: 65535,
+  maxStorageBuffersPerShaderStage: 8,
+};

@@ -1,0 +1,180 @@
+// Executes a Plan on a device. Everything is created once: buffers, pipelines (all compiled in
+// parallel with createComputePipelineAsync, before any work is submitted), bind groups (one per
+// dispatch). A phase is replayed as one compute pass and one submit.
+import type { BufferRange, Plan, PlanDispatch, StepUniformField } from '../compiler/plan.js';
+import { STEP_UNIFORM_BYTES, STEP_UNIFORM_FIELDS } from '../compiler/plan.js';
+import type { GpuContext } from './device.js';
+
+export type PhaseName = keyof Plan['phases'];
+
+interface Prepared {
+  pipeline: GPUComputePipeline;
+  bindGroup: GPUBindGroup;
+  workgroups: [number, number, number];
+}
+
+export class PlanError extends Error {}
+
+export class Executor {
+  readonly buffers: GPUBuffer[];
+  private phases = new Map<PhaseName, Prepared[]>();
+  private readonly stepData = new ArrayBuffer(STEP_UNIFORM_BYTES);
+  /** Dispatches submitted since creation, by phase, for profiles and tests. */
+  readonly submitted = { init: 0, trainStep: 0, evalStep: 0 };
+
+  private constructor(
+    readonly ctx: GpuContext,
+    readonly plan: Plan,
+  ) {
+    const { device } = ctx;
+    this.buffers = plan.buffers.map((b) => {
+      let usage = GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
+      usage |= b.role === 'uniform' ? GPUBufferUsage.UNIFORM : GPUBufferUsage.STORAGE;
+      const buf = device.createBuffer({ label: b.name, size: Math.max(16, b.size), usage });
+      if (b.data) device.queue.writeBuffer(buf, 0, new Uint32Array(b.data));
+      return buf;
+    });
+  }
+
+  static async create(ctx: GpuContext, plan: Plan): Promise<Executor> {
+    const ex = new Executor(ctx, plan);
+    const { device } = ctx;
+    device.pushErrorScope('validation');
+    const layouts = plan.kernels.map((k) =>
+      device.createBindGroupLayout({
+        label: k.name,
+        entries: k.layout.map((type, binding) => ({ binding, visibility: GPUShaderStage.COMPUTE, buffer: { type } })),
+      }),
+    );
+    const modules = plan.kernels.map((k) => device.createShaderModule({ label: k.name, code: k.wgsl }));
+    const infos = await Promise.all(modules.map((m) => m.getCompilationInfo()));
+    infos.forEach((info, i) => {
+      const errs = info.messages.filter((m) => m.type === 'error');
+      if (errs.length === 0) return;
+      const src = plan.kernels[i].wgsl.split('\n');
+      const detail = errs.map((m) => `  ${m.lineNum}:${m.linePos}: ${m.message}\n    ${src[m.lineNum - 1] ?? ''}`).join('\n');
+      throw new PlanError(`kernel ${plan.kernels[i].name} does not compile:\n${detail}`);
+    });
+    const pipelines = await Promise.all(
+      plan.kernels.map((k, i) =>
+        device.createComputePipelineAsync({
+          label: k.name,
+          layout: device.createPipelineLayout({ bindGroupLayouts: [layouts[i]] }),
+          compute: { module: modules[i], entryPoint: 'main' },
+        }),
+      ),
+    );
+    const prepare = (d: PlanDispatch): Prepared => ({
+      pipeline: pipelines[d.kernel],
+      bindGroup: device.createBindGroup({
+        layout: layouts[d.kernel],
+        entries: d.bindings.map((r, binding) => ({ binding, resource: { buffer: ex.buffers[r.buffer], offset: r.offset, size: r.size } })),
+      }),
+      workgroups: d.workgroups,
+    });
+    for (const name of Object.keys(plan.phases) as PhaseName[]) ex.phases.set(name, plan.phases[name].map(prepare));
+    const err = await device.popErrorScope();
+    if (err) throw new PlanError(`the device rejected the plan: ${err.message}`);
+    return ex;
+  }
+
+  setStep(fields: Partial<Record<StepUniformField, number>>): void {
+    const u32 = new Uint32Array(this.stepData);
+    const f32 = new Float32Array(this.stepData);
+    STEP_UNIFORM_FIELDS.forEach((f, i) => {
+      const v = fields[f];
+      if (v === undefined) return;
+      if (f === 'lr') f32[i] = v;
+      else u32[i] = v >>> 0;
+    });
+    this.ctx.device.queue.writeBuffer(this.buffers[this.plan.data.stepUniform], 0, this.stepData);
+  }
+
+  /** Encodes a phase as one compute pass and submits it. */
+  run(phase: PhaseName): void {
+    const list = this.phases.get(phase)!;
+    const enc = this.ctx.device.createCommandEncoder();
+    const pass = enc.beginComputePass();
+    for (const p of list) {
+      pass.setPipeline(p.pipeline);
+      pass.setBindGroup(0, p.bindGroup);
+      pass.dispatchWorkgroups(p.workgroups[0], p.workgroups[1], p.workgroups[2]);
+    }
+    pass.end();
+    this.ctx.device.queue.submit([enc.finish()]);
+    this.submitted[phase] += list.length;
+  }
+
+  /** Runs single dispatches of a phase one submit each, timing each (profiles without timestamps). */
+  async timeEach(phase: PhaseName, reps: number): Promise<number[]> {
+    const list = this.phases.get(phase)!;
+    const times = new Array(list.length).fill(0);
+    for (let r = 0; r < reps; r++) {
+      for (let i = 0; i < list.length; i++) {
+        const enc = this.ctx.device.createCommandEncoder();
+        const pass = enc.beginComputePass();
+        pass.setPipeline(list[i].pipeline);
+        pass.setBindGroup(0, list[i].bindGroup);
+        pass.dispatchWorkgroups(...list[i].workgroups);
+        pass.end();
+        await this.sync();
+        const t0 = performance.now();
+        this.ctx.device.queue.submit([enc.finish()]);
+        await this.sync();
+        times[i] += performance.now() - t0;
+      }
+    }
+    return times.map((t) => t / reps);
+  }
+
+  write(range: BufferRange, data: ArrayBufferView, offsetInRange = 0): void {
+    this.ctx.device.queue.writeBuffer(this.buffers[range.buffer], range.offset + offsetInRange, data.buffer, data.byteOffset, data.byteLength);
+  }
+
+  writeBuffer(buffer: number, data: ArrayBufferView, offset = 0): void {
+    this.ctx.device.queue.writeBuffer(this.buffers[buffer], offset, data.buffer, data.byteOffset, data.byteLength);
+  }
+
+  async sync(): Promise<void> {
+    await this.ctx.device.queue.onSubmittedWorkDone();
+  }
+
+  /** Reads back several ranges with one copy submit and one map each. */
+  async read(ranges: BufferRange[]): Promise<ArrayBuffer[]> {
+    const { device } = this.ctx;
+    const enc = device.createCommandEncoder();
+    const staging = ranges.map((r) => {
+      const size = Math.ceil(r.size / 4) * 4;
+      const s = device.createBuffer({ size, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+      enc.copyBufferToBuffer(this.buffers[r.buffer], r.offset, s, 0, size);
+      return s;
+    });
+    device.queue.submit([enc.finish()]);
+    const out: ArrayBuffer[] = [];
+    for (const s of staging) {
+      await s.mapAsync(GPUMapMode.READ);
+      out.push(s.getMappedRange().slice(0));
+      s.unmap();
+      s.destroy();
+    }
+    return out;
+  }
+
+  async readF32(range: BufferRange): Promise<Float32Array> {
+    return new Float32Array((await this.read([range]))[0]);
+  }
+
+  async readU32(range: BufferRange): Promise<Uint32Array> {
+    return new Uint32Array((await this.read([range]))[0]);
+  }
+
+  tensor(name: string) {
+    const t = this.plan.tensors.find((x) => x.name === name);
+    if (!t) throw new Error(`no tensor ${name} in the plan`);
+    return t;
+  }
+
+  destroy(): void {
+    for (const b of this.buffers) b.destroy();
+  }
+}
