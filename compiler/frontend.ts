@@ -182,7 +182,8 @@ export function compileProgram(entry: string, host: SourceHost, opts: CompileOpt
     diags.push(...ctx.diagnostics);
   } catch (e) {
     // A safety net: the compiler must not throw. The fuzz test asserts this is never reached.
-    diags.push(makeDiagnostic('E0000', { message: e instanceof Error ? e.message : String(e) }));
+    if (e instanceof RangeError && /call stack/.test(e.message)) diags.push(makeDiagnostic('E0014', { what: 'the program', limit: 'the stack\'s' }));
+    else diags.push(makeDiagnostic('E0000', { message: e instanceof Error ? e.message : String(e) }));
   }
   const all = sortDiagnostics(dedupeDiagnostics(diags), Object.keys(sources));
   for (const d of all) includeChain(d, importedBy);

@@ -29,6 +29,7 @@ export const MESSAGES = {
   E0011: e('expected `import`, `network` or `experiment`, found {found}', 'At the top level a file holds only imports, network definitions and experiments.'),
   E0012: e('invalid `--set` argument `{text}`: expected `path=value`', 'A command-line override has the form `--set mask.keep=30%`.'),
   E0013: e('the number `{text}` is too large', 'A number literal does not fit in a 64-bit float.'),
+  E0014: e('{what} nests too deeply (more than {limit} levels)', 'Brackets, unary operators and operator chains have a depth limit so that no program can exhaust the compiler\'s stack; the definition that holds it is skipped.'),
 
   // ---- names, files, declarations
   E0101: e('unknown layer `{name}`', 'A layer statement names neither a built-in layer nor a network.'),
