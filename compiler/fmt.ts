@@ -8,6 +8,7 @@ import type * as A from '../grammar/ast.js';
 import { BINARY_PRECEDENCE, pathText } from '../grammar/ast.js';
 import { parseFile } from '../grammar/build-ast.js';
 import { hasErrors, type Diagnostic } from './diagnostics.js';
+import { makeDiagnostic } from './messages.js';
 
 const INDENT = '  ';
 
@@ -132,6 +133,14 @@ class Printer {
     this.line += s;
   }
 
+  /** Closes an empty `{}` on the current line, or on the next if a line comment ends this one. */
+  closeEmpty(): void {
+    if (this.lineHasLineComment) {
+      this.flush();
+      this.line = '}';
+    } else this.line += '}';
+  }
+
   canContinueLine(start: number): boolean {
     return this.line !== '' && !this.lineHasLineComment && this.newlinesBetween(this.lastEnd, start) === 0;
   }
@@ -182,7 +191,7 @@ function endOf(n: { span: A.Span }): number {
 
 function printBody(p: Printer, stmts: A.Stmt[], close: number | undefined): void {
   if (stmts.length === 0 && !p.commentBefore(close ?? -1)) {
-    p.write('}');
+    p.closeEmpty();
     return;
   }
   p.open();
@@ -278,7 +287,7 @@ function printExperiment(p: Printer, x: A.ExperimentDecl, limit: number): void {
   p.write(`experiment ${x.name.text} {`);
   p.trailing(x.span.offset, endOf(x.name), x.items[0]?.span.offset ?? x.close ?? Infinity);
   if (x.items.length === 0 && !p.commentBefore(x.close ?? -1)) {
-    p.write('}');
+    p.closeEmpty();
     p.trailing(endOf(x), endOf(x), limit);
     return;
   }
@@ -346,7 +355,13 @@ export interface FormatResult {
 }
 
 export function formatSource(file: string, text: string): FormatResult {
-  const parsed = parseFile(file, text);
-  if (hasErrors(parsed.diagnostics)) return { diagnostics: parsed.diagnostics };
-  return { text: formatProgram(parsed.program, text), diagnostics: parsed.diagnostics };
+  try {
+    const parsed = parseFile(file, text);
+    if (hasErrors(parsed.diagnostics)) return { diagnostics: parsed.diagnostics };
+    return { text: formatProgram(parsed.program, text), diagnostics: parsed.diagnostics };
+  } catch (e) {
+    // Like compileProgram, never throw: a stack overflow becomes E0014, anything else E0000.
+    if (e instanceof RangeError && /call stack/.test(e.message)) return { diagnostics: [makeDiagnostic('E0014', { what: 'the program', limit: "the stack's" })] };
+    return { diagnostics: [makeDiagnostic('E0000', { message: e instanceof Error ? e.message : String(e) })] };
+  }
 }

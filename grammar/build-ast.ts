@@ -2,7 +2,7 @@
 // partial trees chevrotain builds during error recovery: a missing piece becomes an `error`
 // node (or is left out), never an exception.
 import type { CstNode, IToken } from 'chevrotain';
-import type { Diagnostic, Span } from '../compiler/diagnostics.js';
+import { joinSpans, type Diagnostic, type Span } from '../compiler/diagnostics.js';
 import { makeDiagnostic } from '../compiler/messages.js';
 import type * as A from './ast.js';
 import { lex, unquote } from './lexer.js';
@@ -290,7 +290,7 @@ class Builder {
         op: op.image as A.BinaryOp,
         left,
         right,
-        span: { file: this.file, offset: left.span.offset, length: right.span.offset + right.span.length - left.span.offset },
+        span: joinSpans(left.span, right.span),
       };
     }
     return left;
@@ -394,7 +394,8 @@ function numberDiagnostics(items: A.Item[]): Diagnostic[] {
   return out;
 }
 
-const MAX_NESTING = 200;
+// Deep enough for any real program, shallow enough for the parser's recursion in a worker thread.
+const MAX_NESTING = 64;
 const MAX_CHAIN = 1000;
 const OPENERS = new Set(['LBrace', 'LParen', 'LBracket']);
 const CLOSERS = new Set(['RBrace', 'RParen', 'RBracket']);
