@@ -88,6 +88,7 @@ export const MESSAGES = {
   E0412: e('network `{name}` has no `linear` or `conv` layer', 'A model needs at least one weight layer to mask or train.'),
   E0414: e('`keep` and `mask: dense` are both given on `{layer}`', 'A layer is either unmasked (`mask: dense`) or masked with its own `keep`.'),
   W0401: w('`{arg}` on `{layer}` has no effect under `{policy}`', 'A per-layer override that the experiment\'s mask policy does not use.'),
+  W0402: w('`{what}` has no effect under `{policy}`: {why}', 'An experiment setting that its mask policy does not use.'),
 
   // ---- experiments and sweeps
   E0501: e('unknown path `{path}`', 'A sweep or `--set` path names an experiment field and, optionally, an argument of its value (`mask.keep`, `model.width`, `train.epochs`).'),

@@ -123,6 +123,24 @@ export class RunDecoder {
     return r;
   }
 
+  /** Settings the mask policy makes meaningless are warned about, never silently dropped. */
+  private unusedSettings(p: PointFields, mask: DecodedMask, weights: InitSpec | undefined): void {
+    const policy = mask.spec.kind;
+    const scoresV = p.values.get('scores');
+    if (policy === 'dense' && scoresV) {
+      this.once(`unused-scores|${valueKey(scoresV)}`, p.notes.get('scores') ?? [], () =>
+        this.ctx.report('W0402', { what: 'scores', policy, why: 'dense training has no scores' }, scoresV.span),
+      );
+    }
+    const weightsV = p.values.get('weights');
+    if (weights?.scaled && weightsV && (policy === 'dense' || policy === 'supermask')) {
+      const why = policy === 'dense' ? 'every weight is kept' : 'a Bernoulli mask has no fixed keep';
+      this.once(`unused-scaled|${policy}|${valueKey(weightsV)}`, p.notes.get('weights') ?? [], () =>
+        this.ctx.report('W0402', { what: 'scaled: true', policy, why }, weightsV.span),
+      );
+    }
+  }
+
   /** Decodes every field of a point; the configuration without seed, or undefined on errors. */
   decode(p: PointFields): Omit<RunConfig, 'seed' | 'axes'> | undefined {
     const get = (f: FieldName): [Value | undefined, Note[]] => [p.values.get(f), p.notes.get(f) ?? []];
@@ -167,6 +185,7 @@ export class RunDecoder {
         });
       }
     }
+    if (mask) this.unusedSettings(p, mask, weights);
     if (!data || !weights || !scores || !mask || !optimizer || !train || !model) return undefined;
     const resolvedKey = `resolve|${valueKey(modelV!)}|${shapeText(data.shape)}|${valueKey(p.values.get('mask')!)}|${JSON.stringify(weights)}`;
     const layers = this.once(resolvedKey, [...modelNotes, ...(p.notes.get('mask') ?? [])], () => resolveLayers(this.ctx, model!, mask, weights));
