@@ -6,7 +6,9 @@ import { joinSpans, type Diagnostic, type Span } from '../compiler/diagnostics.j
 import { makeDiagnostic } from '../compiler/messages.js';
 import type * as A from './ast.js';
 import { lex, unquote } from './lexer.js';
+import { limitNesting } from './nesting.js';
 import { describeToken, parseOverride, parseProgram, SEP, type ParseIssue } from './parser.js';
+import { walkExpr, walkExprs } from './walk.js';
 
 type Child = CstNode | IToken;
 const isToken = (c: Child): c is IToken => 'tokenType' in c;
@@ -394,67 +396,6 @@ function numberDiagnostics(items: A.Item[]): Diagnostic[] {
   return out;
 }
 
-// Deep enough for any real program, shallow enough for the parser's recursion in a worker thread.
-const MAX_NESTING = 64;
-const MAX_CHAIN = 1000;
-const OPENERS = new Set(['LBrace', 'LParen', 'LBracket']);
-const CLOSERS = new Set(['RBrace', 'RParen', 'RBracket']);
-const UNARY = new Set(['Minus', 'Bang']);
-const BINARY = new Set(['Plus', 'Minus', 'Star', 'Slash', 'EqEq', 'NotEq', 'Lt', 'LtEq', 'Gt', 'GtEq', 'AndAnd', 'OrOr']);
-const VALUE_END = new Set(['NumberLit', 'Percent', 'StringLit', 'Ident', 'Kw_true', 'Kw_false', 'RParen', 'RBracket', 'RBrace']);
-const TOP = new Set(['Kw_import', 'Kw_network', 'Kw_experiment']);
-
-/**
- * Finds nesting that would exhaust the stack of a recursive parser or evaluator (thousands of
- * brackets, unary signs or chained operators), reports it, and removes the top-level definition
- * that holds it from the token stream, so the rest of the file is still checked.
- */
-function limitNesting(file: string, tokens: IToken[]): { tokens: IToken[]; diagnostics: Diagnostic[] } {
-  const diagnostics: Diagnostic[] = [];
-  const cut: [number, number][] = [];
-  let depth = 0;
-  let unary = 0;
-  let chain = 0;
-  for (let i = 0; i < tokens.length; i++) {
-    const t = tokens[i]!;
-    const name = t.tokenType.name;
-    const prev = tokens[i - 1]?.tokenType.name;
-    let what: string | undefined;
-    let limit = MAX_NESTING;
-    if (TOP.has(name)) depth = unary = chain = 0;
-    if (OPENERS.has(name)) {
-      if (++depth > MAX_NESTING) what = 'this bracket';
-      chain = 0;
-    } else if (CLOSERS.has(name)) {
-      depth = Math.max(0, depth - 1);
-      chain = 0;
-    } else if (UNARY.has(name) && !(prev && VALUE_END.has(prev))) {
-      if (++unary > MAX_NESTING) what = 'this sign';
-    } else if (BINARY.has(name)) {
-      unary = 0;
-      if (++chain > MAX_CHAIN) {
-        what = 'this chain of operators';
-        limit = MAX_CHAIN;
-      }
-    } else {
-      if (name !== 'Ident' && name !== 'NumberLit' && name !== 'Percent' && name !== 'StringLit') chain = 0;
-      unary = 0;
-    }
-    if (!what) continue;
-    diagnostics.push(makeDiagnostic('E0014', { what, limit }, { file, offset: t.startOffset, length: t.image.length }));
-    let a = i;
-    while (a > 0 && !TOP.has(tokens[a]!.tokenType.name)) a--;
-    let b = i + 1;
-    while (b < tokens.length && !TOP.has(tokens[b]!.tokenType.name)) b++;
-    cut.push([a, b]);
-    i = b - 1;
-    depth = unary = chain = 0;
-  }
-  if (!cut.length) return { tokens, diagnostics };
-  const kept = tokens.filter((_, i) => !cut.some(([a, b]) => i >= a && i < b));
-  return { tokens: kept, diagnostics };
-}
-
 /** Parses one file. Never throws; syntax errors come back as diagnostics next to a best-effort AST. */
 export function parseFile(file: string, text: string): ParsedFile {
   const lexed = lex(text);
@@ -501,76 +442,4 @@ export function parseOverrideText(file: string, text: string): { override?: A.Ov
     if ((e.kind === 'num' || e.kind === 'pct') && !Number.isFinite(e.value)) diagnostics.push(makeDiagnostic('E0013', { text: e.text }, e.span));
   });
   return { override: { path: path.parts, pathSpan: path.span, value, span: b.span(cst) }, diagnostics };
-}
-
-// ---- generic walks (used here and by the formatter's tests)
-
-export function walkExpr(e: A.Expr, f: (e: A.Expr) => void): void {
-  f(e);
-  switch (e.kind) {
-    case 'call':
-      for (const a of e.args) walkExpr(a.value, f);
-      break;
-    case 'list':
-      for (const x of e.items) walkExpr(x, f);
-      break;
-    case 'record':
-      for (const x of e.fields) walkExpr(x.value, f);
-      break;
-    case 'unary':
-      walkExpr(e.operand, f);
-      break;
-    case 'binary':
-      walkExpr(e.left, f);
-      walkExpr(e.right, f);
-      break;
-    case 'paren':
-      walkExpr(e.inner, f);
-      break;
-    default:
-      break;
-  }
-}
-
-function walkStmts(stmts: A.Stmt[], f: (e: A.Expr) => void): void {
-  for (const s of stmts) {
-    switch (s.kind) {
-      case 'input':
-        walkExpr(s.shape, f);
-        break;
-      case 'layer':
-        for (const a of s.args ?? []) walkExpr(a.value, f);
-        break;
-      case 'block':
-        walkStmts(s.body, f);
-        break;
-      case 'repeat':
-        walkExpr(s.count, f);
-        walkStmts(s.body, f);
-        break;
-      case 'if':
-        walkExpr(s.cond, f);
-        walkStmts(s.then, f);
-        if (s.else) walkStmts(Array.isArray(s.else) ? s.else : [s.else], f);
-        break;
-      case 'residual':
-        walkStmts(s.body, f);
-        walkStmts(s.shortcut ?? [], f);
-        break;
-    }
-  }
-}
-
-export function walkExprs(items: A.Item[], f: (e: A.Expr) => void): void {
-  for (const it of items) {
-    if (it.kind === 'network') {
-      for (const p of it.params ?? []) if (p.default) walkExpr(p.default, f);
-      walkStmts(it.body, f);
-    } else if (it.kind === 'experiment') {
-      for (const x of it.items) {
-        if (x.kind === 'field') walkExpr(x.value, f);
-        else for (const ax of x.axes) walkExpr(ax.values, f);
-      }
-    }
-  }
 }
