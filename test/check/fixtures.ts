@@ -5,6 +5,7 @@
 //   // warning: 3:1 W0401 ...
 //   // error: other.subnet:4:3 E0101 ...        (a diagnostic in another file of the fixture)
 //   // hint: did you mean `width`?              (optional: the hint of the annotation above)
+//   // note: lib.subnet:2:1 imported here      (optional: the notes of the annotation above, all, in order)
 //   // set: mask.keep=30%                       (a `--set` override for the compilation)
 //   // experiment: name                         (compile only this experiment)
 //   // env: NAME=value                          (an environment variable)
@@ -29,6 +30,7 @@ export interface Expectation {
   code: string;
   message: string;
   hint?: string;
+  notes?: string[];
 }
 
 const ANNOTATION = /\/\/\s*(error|warning):\s*(?:(.+?):)?(\d+):(\d+)\s+([EW]\d{4})\s+(.*)$/;
@@ -59,6 +61,8 @@ export function readFixture(path: string): Fixture {
       }
       const hint = /\/\/\s*hint:\s*(.*)$/.exec(line);
       if (hint && last) last.hint = hint[1]!.trim();
+      const note = /\/\/\s*note:\s*(.*)$/.exec(line);
+      if (note && last) (last.notes ??= []).push(note[1]!.trim());
       const set = /\/\/\s*set:\s*(.*)$/.exec(line);
       if (set) fx.overrides.push(set[1]!.trim());
       const exp = /\/\/\s*experiment:\s*(\S+)/.exec(line);
@@ -78,19 +82,29 @@ export function compileFixture(fx: Fixture): CompileResult {
   return compileProgram(fx.entry, fixtureHost(fx.env), { overrides: fx.overrides, experiment: fx.experiment });
 }
 
-export function describeExpectation(e: Expectation, root: string): string {
+function shortName(file: string, root: string): string {
   const std = join(ROOT, 'std') + '/';
-  const f = e.file.startsWith('--') ? e.file : e.file.startsWith(std) ? `std/${e.file.slice(std.length)}` : e.file.startsWith(root) ? basename(e.file) : e.file;
-  return `${e.severity} ${f}:${e.line}:${e.column} ${e.code} ${e.message}${e.hint !== undefined ? `  [hint: ${e.hint}]` : ''}`;
+  return file.startsWith('--') ? file : file.startsWith(std) ? `std/${file.slice(std.length)}` : file.startsWith(root) ? basename(file) : file;
 }
 
-/** The diagnostics of a compilation in the annotation form, hints included where expected. */
-export function actualExpectations(r: CompileResult, withHints: (e: Expectation) => boolean): Expectation[] {
+export function describeExpectation(e: Expectation, root: string): string {
+  const hint = e.hint !== undefined ? `  [hint: ${e.hint}]` : '';
+  const notes = e.notes !== undefined ? `  [notes: ${e.notes.join(' | ')}]` : '';
+  return `${e.severity} ${shortName(e.file, root)}:${e.line}:${e.column} ${e.code} ${e.message}${hint}${notes}`;
+}
+
+/** The diagnostics of a compilation in the annotation form, hints and notes where expected. */
+export function actualExpectations(r: CompileResult, root: string, withHints: (e: Expectation) => boolean, withNotes: (e: Expectation) => boolean): Expectation[] {
+  const at = (span: { file: string; offset: number }): string => {
+    const p = positionOf(r.sources[span.file] ?? '', span.offset);
+    return `${shortName(span.file, root)}:${p.line}:${p.column}`;
+  };
   return r.diagnostics.map((d) => {
     const text = d.span ? r.sources[d.span.file] ?? '' : '';
     const p = d.span ? positionOf(text, d.span.offset) : { line: 0, column: 0 };
     const e: Expectation = { severity: d.severity, file: d.span?.file ?? '', line: p.line, column: p.column, code: d.code, message: d.message };
     if (withHints(e) && d.hint !== undefined) e.hint = d.hint;
+    if (withNotes(e)) e.notes = d.notes.map((n) => (n.span ? `${at(n.span)} ${n.message}` : n.message));
     return e;
   });
 }
@@ -99,8 +113,9 @@ export function actualExpectations(r: CompileResult, withHints: (e: Expectation)
 export function diffFixture(fx: Fixture, r: CompileResult): string {
   const key = (e: Expectation): string => `${e.file}|${e.line}|${e.column}|${e.code}|${e.message}`;
   const hinted = new Set(fx.expectations.filter((e) => e.hint !== undefined).map(key));
-  const actual = actualExpectations(r, (e) => hinted.has(key(e)));
+  const noted = new Set(fx.expectations.filter((e) => e.notes !== undefined).map(key));
   const root = dirname(fx.entry);
+  const actual = actualExpectations(r, root, (e) => hinted.has(key(e)), (e) => noted.has(key(e)));
   const exp = fx.expectations.map((e) => describeExpectation(e, root)).sort();
   const act = actual.map((e) => describeExpectation(e, root)).sort();
   const missing = exp.filter((x) => !act.includes(x));
