@@ -47,6 +47,8 @@ const WANTED_LIMITS = [
   'maxComputeWorkgroupSizeX',
   'maxComputeWorkgroupSizeY',
   'maxComputeWorkgroupsPerDimension',
+  'minStorageBufferOffsetAlignment',
+  'minUniformBufferOffsetAlignment',
 ] as const;
 
 function adapterFacts(adapter: GPUAdapter): AdapterFacts {

@@ -5,7 +5,7 @@ import type { Graph, GraphWeight, Op, Tensor } from '../../compiler/ir/graph.js'
 import { numel } from '../../compiler/ir/graph.js';
 import { Stream } from '../../compiler/kernels/philox.js';
 import { drawTensor, scoreDraw, weightDraw } from '../../compiler/init.js';
-import { keptCount, scoreKey, selectThreshold } from '../../compiler/topk.js';
+import * as R from './ops.js';
 
 export type Values = Float32Array | Uint32Array;
 
@@ -75,162 +75,33 @@ export function runGraph(graph: Graph, state: RefState, input: RefStepInput): Va
 
   function exec(op: Op): void {
     switch (op.op) {
-      case 'load_batch': {
+      case 'load_batch':
         f(op.x).set(input.batch.x);
         (get(op.labels) as Uint32Array).set(input.batch.labels);
         return;
-      }
-      case 'topk_threshold': {
-        const s = f(op.score);
-        const thr = selectThreshold(s, keptCount(s.length, op.keep));
-        (get(op.thr) as Uint32Array).set([thr.key, thr.tie, keptCount(s.length, op.keep), s.length]);
+      case 'topk_threshold':
+        (get(op.thr) as Uint32Array).set(R.topkThreshold(f(op.score), op.keep));
         return;
-      }
-      case 'mask_weight': {
-        const w = f(op.weight);
-        const s = f(op.score);
-        const thr = get(op.thr) as Uint32Array;
-        const out = f(op.out);
-        for (let i = 0; i < w.length; i++) {
-          const k = scoreKey(s[i]);
-          out[i] = k > thr[0] || (k === thr[0] && i >= thr[1]) ? w[i] : 0;
-        }
-        return;
-      }
+      case 'mask_weight':
+        return R.maskWeight(f(op.weight), f(op.score), get(op.thr) as Uint32Array, f(op.out));
       case 'linear':
-        return matmulNT(f(op.x), f(op.w), f(op.y), shape(op.x)[0], shape(op.w)[0], shape(op.w)[1]);
-      case 'relu': {
-        const x = f(op.x);
-        const y = f(op.y);
-        for (let i = 0; i < x.length; i++) y[i] = x[i] > 0 ? x[i] : 0;
-        return;
-      }
+        return R.linear(f(op.x), f(op.w), f(op.y), shape(op.x)[0], shape(op.w)[0], shape(op.w)[1]);
+      case 'relu':
+        return R.relu(f(op.x), f(op.y));
       case 'flatten':
         return; // an alias: nothing moves
       case 'softmax_xent':
-        return softmaxXent(op, f(op.logits), get(op.labels) as Uint32Array, f(op.dlogits), f(op.metrics), input.batch.valid);
-      case 'linear_dx': {
-        // dx[b,i] = Σ_o dy[b,o] w[o,i]
-        const [B, O] = shape(op.dy);
-        const I = shape(op.w)[1];
-        const dy = f(op.dy);
-        const w = f(op.w);
-        const dx = f(op.dx);
-        const acc = new Float64Array(I);
-        for (let b = 0; b < B; b++) {
-          acc.fill(0);
-          for (let o = 0; o < O; o++) {
-            const g = dy[b * O + o];
-            if (g === 0) continue;
-            for (let i = 0; i < I; i++) acc[i] += g * w[o * I + i];
-          }
-          for (let i = 0; i < I; i++) dx[b * I + i] = acc[i];
-        }
-        return;
-      }
-      case 'linear_dw': {
-        // dw[o,i] = Σ_b dy[b,o] x[b,i]
-        const [B, O] = shape(op.dy);
-        const I = shape(op.dw)[1];
-        const dy = f(op.dy);
-        const x = f(op.x);
-        const dw = f(op.dw);
-        const acc = new Float64Array(O * I);
-        for (let b = 0; b < B; b++)
-          for (let o = 0; o < O; o++) {
-            const g = dy[b * O + o];
-            if (g === 0) continue;
-            for (let i = 0; i < I; i++) acc[o * I + i] += g * x[b * I + i];
-          }
-        dw.set(acc);
-        return;
-      }
-      case 'relu_bwd': {
-        const dy = f(op.dy);
-        const y = f(op.y);
-        const dx = f(op.dx);
-        for (let i = 0; i < dy.length; i++) dx[i] = y[i] > 0 ? dy[i] : 0;
-        return;
-      }
-      case 'score_grad': {
-        const dw = f(op.dw);
-        const w = f(op.weight);
-        const s = f(op.score);
-        const ds = f(op.ds);
-        for (let i = 0; i < dw.length; i++) ds[i] = dw[i] * w[i] * Math.sign(s[i]);
-        return;
-      }
-      case 'sgd_update': {
-        const p = f(op.param);
-        const g = f(op.grad);
-        const v = f(op.velocity);
-        const lr = Math.fround(input.lr);
-        for (let i = 0; i < p.length; i++) {
-          const d = Math.fround(g[i] + op.weightDecay * p[i]);
-          let step = d;
-          if (op.momentum !== 0) {
-            v[i] = Math.fround(op.momentum * v[i] + d);
-            step = op.nesterov ? Math.fround(d + op.momentum * v[i]) : v[i];
-          }
-          p[i] = Math.fround(p[i] - lr * step);
-        }
-        return;
-      }
+        return R.softmaxXent(f(op.logits), get(op.labels) as Uint32Array, op.train ? f(op.dlogits) : undefined, f(op.metrics), input.batch.valid, op.smoothing);
+      case 'linear_dx':
+        return R.linearDx(f(op.dy), f(op.w), f(op.dx), shape(op.dy)[0], shape(op.dy)[1], shape(op.w)[1]);
+      case 'linear_dw':
+        return R.linearDw(f(op.dy), f(op.x), f(op.dw), shape(op.dy)[0], shape(op.dy)[1], shape(op.dw)[1]);
+      case 'relu_bwd':
+        return R.reluBwd(f(op.dy), f(op.y), f(op.dx));
+      case 'score_grad':
+        return R.scoreGrad(f(op.dw), f(op.weight), f(op.score), f(op.ds));
+      case 'sgd_update':
+        return R.sgd(f(op.param), f(op.grad), f(op.velocity), { lr: input.lr, momentum: op.momentum, nesterov: op.nesterov, weightDecay: op.weightDecay });
     }
   }
 }
-
-/** y[m,n] = Σ_k a[m,k] b[n,k] */
-export function matmulNT(a: Float32Array, b: Float32Array, y: Float32Array, M: number, N: number, K: number): void {
-  for (let m = 0; m < M; m++)
-    for (let n = 0; n < N; n++) {
-      let acc = 0;
-      for (let k = 0; k < K; k++) acc += a[m * K + k] * b[n * K + k];
-      y[m * N + n] = acc;
-    }
-}
-
-function softmaxXent(
-  op: Extract<Op, { op: 'softmax_xent' }>,
-  z: Float32Array,
-  labels: Uint32Array,
-  dz: Float32Array,
-  metrics: Float32Array,
-  valid: number,
-): void {
-  const C = z.length / labels.length;
-  const eps = op.smoothing;
-  let lossSum = 0;
-  let correct = 0;
-  for (let b = 0; b < labels.length; b++) {
-    if (b >= valid) {
-      dz.fill(0, b * C, (b + 1) * C);
-      continue;
-    }
-    let max = -Infinity;
-    let arg = 0;
-    for (let c = 0; c < C; c++) {
-      const v = z[b * C + c];
-      if (v > max) {
-        max = v;
-        arg = c;
-      }
-    }
-    let sum = 0;
-    for (let c = 0; c < C; c++) sum += Math.exp(z[b * C + c] - max);
-    const lse = max + Math.log(sum);
-    const y = labels[b];
-    let loss = 0;
-    for (let c = 0; c < C; c++) {
-      const q = (c === y ? 1 - eps : 0) + eps / C;
-      loss -= q * (z[b * C + c] - lse);
-      dz[b * C + c] = (Math.exp(z[b * C + c] - lse) - q) / valid;
-    }
-    lossSum += loss;
-    if (arg === y) correct++;
-  }
-  metrics[0] += lossSum;
-  metrics[1] += correct;
-  metrics[2] += valid;
-}
-
