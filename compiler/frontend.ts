@@ -164,7 +164,8 @@ export function compileProgram(entry: string, host: SourceHost, opts: CompileOpt
     let selected = [...byName.values()];
     if (opts.experiment !== undefined) {
       const chosen = byName.get(opts.experiment);
-      if (!chosen) {
+      // With no entry file there is nothing to select from: its E0106 says enough.
+      if (!chosen && entryProgram) {
         const file = `--experiment ${opts.experiment}`;
         sources[file] = opts.experiment;
         const hint = didYouMean(opts.experiment, byName.keys());
