@@ -52,9 +52,10 @@ interface Dim {
 
 const SWEEPABLE = FIELDS.filter((f) => f !== 'seed' && f !== 'seeds');
 
-const NOT_HASHED = new Set(['origin']);
+// evalBatch only changes how evaluation is chunked, never a result.
+const NOT_HASHED = new Set(['origin', 'evalBatch']);
 
-/** The canonical text a run id hashes: the configuration without axes, origins and data dir. */
+/** The canonical text a run id hashes: the configuration without axes, origins, data dir and eval batch. */
 export function idText(config: Omit<RunConfig, 'axes'> & { axes?: unknown }): string {
   const { axes: _axes, ...rest } = config;
   // The data directory says where the files are on this machine, not what the run computes.

@@ -118,7 +118,9 @@ export function readTrain(ctx: Ctx, v: Value): TrainConfig | undefined {
   };
   const epochs = get('epochs', { int: true, min: 1 }, NaN);
   const batch = get('batch', { int: true, min: 1 }, NaN);
-  const evalBatch = get('eval_batch', { int: true, min: 1 }, 1000);
+  // Evaluation batches default to the training batch: an eval arena larger than the training one
+  // would only cost memory (a conv net's activations at 1000 images pass the binding limits).
+  const evalBatch = get('eval_batch', { int: true, min: 1 }, batch === undefined || Number.isNaN(batch) ? 1 : batch);
   const labelSmoothing = get('label_smoothing', unitInterval, 0);
   if (epochs === undefined || batch === undefined || evalBatch === undefined || labelSmoothing === undefined) return undefined;
   if (Number.isNaN(epochs) || Number.isNaN(batch)) return undefined;
