@@ -106,10 +106,29 @@ export interface Plan {
   };
   tensors: PlanTensor[];
   /** Buffers the runtime fills from the dataset. */
-  data: { trainImages: number; trainLabels: number; testImages: number; testLabels: number; permutation: number; stepUniform: number };
+  data: {
+    trainImages: number;
+    trainLabels: number;
+    testImages: number;
+    testLabels: number;
+    permutation: number;
+    stepUniform: number;
+    /**
+     * Image buffers split into shards of whole images, when one buffer would pass
+     * maxStorageBufferBindingSize (`trainImages` / `testImages` is shard 0). Absent: one buffer.
+     */
+    trainImageShards?: ImageShards;
+    testImageShards?: ImageShards;
+  };
   /** Byte ranges of the metrics accumulators ([loss sum, correct, count, 0] as f32). */
   metrics: { train: BufferRange; test: BufferRange };
   stats: PlanStats;
+}
+
+/** Shard s holds images [s·imagesPerShard, (s+1)·imagesPerShard) of a split, packed from byte 0. */
+export interface ImageShards {
+  buffers: number[];
+  imagesPerShard: number;
 }
 
 export interface TargetLimits {

@@ -1,13 +1,39 @@
-// Executing one expanded run into its run directory: the unit that `subnet run`, sweeps and
-// queue workers all call. The caller owns the device and the dataset (shared across runs).
+// Executing one expanded run into its run directory: the unit that `subnet run`, sweeps, queue
+// workers and standalone runners all call. The caller owns the device and the dataset (shared
+// across runs).
+//
+// Checkpoints are written at the end of every epoch, every N steps or S seconds inside an epoch,
+// and when the caller's signal asks the run to stop (at the next step boundary). With `resume`,
+// the run continues from its checkpoint: the init phase regenerates the weights from the seed,
+// the checkpoint restores everything else, and the epoch goes on at the step it stopped at.
+import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import cliProgress from 'cli-progress';
 import type { ExpandedRun } from '../compiler/frontend.js';
 import type { Plan } from '../compiler/plan.js';
+import {
+  checkCompatible,
+  findCheckpoint,
+  readCheckpoint,
+  restoreCheckpoint,
+  saveCheckpoint,
+  type CheckpointMeta,
+  type HistoryEntry,
+  CHECKPOINT_FORMAT,
+} from './checkpoint.js';
 import type { Dataset } from './data/dataset.js';
 import type { GpuContext } from './device.js';
-import { RunDir, type Summary } from './results/rundir.js';
-import { prepare, trainEpoch, type EpochRecord } from './train.js';
+import { programHash, RunDir, type Summary } from './results/rundir.js';
+import { eventFileName } from './tensorboard.js';
+import { EpochStopped, prepare, stepsPerEpoch, trainEpoch, type EpochRecord } from './train.js';
+import { SUBNET_VERSION } from './version.js';
+
+export interface CheckpointPolicy {
+  /** Checkpoint inside an epoch every this many steps (0: never by count). */
+  everySteps?: number;
+  /** … and at least every this many seconds (default 30; 0: never by time). */
+  everySeconds?: number;
+}
 
 export interface RunRequest {
   run: ExpandedRun;
@@ -24,8 +50,11 @@ export interface RunRequest {
   onProgress?: (epoch: number, step: number, steps: number) => void;
   /** Draw a progress bar on this stream (a terminal). */
   progressStream?: NodeJS.WriteStream;
-  /** Stop early (between steps); the run is left incomplete. */
+  /** Stop at the next step boundary, checkpoint, and throw RunInterrupted. */
   signal?: AbortSignal;
+  /** Continue from the run directory's checkpoint when there is one. */
+  resume?: boolean;
+  checkpoint?: CheckpointPolicy;
 }
 
 export function runDirOf(outRoot: string, id: string): string {
@@ -47,44 +76,132 @@ export class RunAborted extends Error {
   }
 }
 
+/** The run stopped on request after writing a checkpoint at (epoch, step). */
+export class RunInterrupted extends RunAborted {
+  constructor(
+    readonly epoch: number,
+    readonly step: number,
+    readonly stepsPerEpoch: number,
+    readonly checkpoint: string,
+  ) {
+    super(epoch);
+    this.message = `interrupted in epoch ${epoch + 1} at step ${step}/${stepsPerEpoch}; checkpoint ${checkpoint}`;
+  }
+}
+
+const DEFAULT_CHECKPOINT_SECONDS = 30;
+
 export async function executeRun(ctx: GpuContext, req: RunRequest): Promise<Summary> {
   const { plan, dataset: ds, run } = req;
   const cfg = plan.config;
   const dir = new RunDir(runDirOf(req.outRoot, run.id));
-  dir.writeConfig(cfg, req.source);
   const log = req.log ?? (() => {});
-  const ex = await prepare(ctx, plan, ds);
   const epochs = cfg.train.epochs;
+  const steps = stepsPerEpoch(plan, ds.train.n);
+
+  // Resume position, or a fresh start that clears what an earlier attempt left.
+  const ckptPath = req.resume ? findCheckpoint(dir.dir) : undefined;
+  const ckpt = ckptPath ? readCheckpoint(ckptPath) : undefined;
+  if (ckpt) checkCompatible(ckpt, plan, ckptPath!);
+  else dir.clearResults();
+  dir.writeConfig(cfg, req.source);
+  const history: HistoryEntry[] = ckpt ? ckpt.meta.history.slice(0, ckpt.meta.epoch) : [];
+  const startedAt = ckpt?.meta.started_at ?? Date.now() / 1000;
+  const eventFile = ckpt?.meta.event_file ?? eventFileName(startedAt, hostname());
+  let epoch = ckpt?.meta.epoch ?? 0;
+  let nextStep = ckpt?.meta.next_step ?? 0;
+  if (ckpt) {
+    // The derived files say exactly what the checkpoint finished (an epoch that ended after it
+    // was written is run again and must not appear twice).
+    dir.clearResults([eventFile, 'checkpoint.safetensors', 'summary.json']);
+    writeDerived(dir, history, eventFile, startedAt);
+    log(`resuming from ${ckptPath} at epoch ${epoch + 1}${nextStep ? `, step ${nextStep}/${steps}` : ''}`);
+  }
+
+  const ex = await prepare(ctx, plan, ds);
+  if (ckpt) restoreCheckpoint(ex, ckpt);
+  const meta = (e: number, step: number): CheckpointMeta => ({
+    format: 'subnet-checkpoint',
+    version: CHECKPOINT_FORMAT,
+    subnet_version: SUBNET_VERSION,
+    run_id: plan.runId,
+    config_sha256: programHash(cfg),
+    epoch: e,
+    next_step: step,
+    steps_per_epoch: steps,
+    epochs,
+    rng: { generator: 'philox4x32-10', seed: cfg.seed, epoch: e, step: e * steps + step },
+    history,
+    event_file: eventFile,
+    started_at: startedAt,
+    written_at: new Date().toISOString(),
+  });
+  const policy = req.checkpoint ?? {};
+  const everySteps = policy.everySteps ?? 0;
+  const everyMs = (policy.everySeconds ?? DEFAULT_CHECKPOINT_SECONDS) * 1000;
+  let lastCheckpoint = performance.now();
+  const checkpoint = async (e: number, step: number) => {
+    const p = await saveCheckpoint(ex, dir.dir, meta(e, step));
+    lastCheckpoint = performance.now();
+    return p;
+  };
+
   const bar = req.progressStream
     ? new cliProgress.SingleBar(
         { format: 'epoch {epoch}/{epochs} |{bar}| {value}/{total} steps', stream: req.progressStream, clearOnComplete: true, hideCursor: true },
         cliProgress.Presets.shades_classic,
       )
     : undefined;
-  const records: EpochRecord[] = [];
   try {
-    for (let e = 0; e < epochs; e++) {
-      if (req.signal?.aborted) throw new RunAborted(e);
-      bar?.start(Math.ceil(ds.train.n / cfg.train.batch), 0, { epoch: e + 1, epochs });
-      const rec = await trainEpoch(ex, ds, e, {
-        onProgress: (ep, step, steps) => {
-          bar?.update(step, { epoch: e + 1, epochs });
-          req.onProgress?.(ep, step, steps);
-        },
-      });
+    for (; epoch < epochs; epoch++, nextStep = 0) {
+      if (req.signal?.aborted) throw new RunInterrupted(epoch, nextStep, steps, await checkpoint(epoch, nextStep));
+      bar?.start(steps, nextStep, { epoch: epoch + 1, epochs });
+      let rec: EpochRecord;
+      try {
+        rec = await trainEpoch(ex, ds, epoch, {
+          startStep: nextStep,
+          onProgress: (ep, step, total) => {
+            bar?.update(step, { epoch: epoch + 1, epochs });
+            req.onProgress?.(ep, step, total);
+          },
+          afterStep: async (e, done) => {
+            if (req.signal?.aborted) return true;
+            const due = (everySteps > 0 && done % everySteps === 0) || (everyMs > 0 && performance.now() - lastCheckpoint >= everyMs);
+            if (due && done < steps) await checkpoint(e, done);
+            return false;
+          },
+        });
+      } catch (e) {
+        if (e instanceof EpochStopped) throw new RunInterrupted(e.epoch, e.done, steps, await checkpoint(e.epoch, e.done));
+        throw e;
+      }
       bar?.stop();
-      records.push(rec);
-      dir.appendEpoch(rec);
+      history.push({ record: rec, wall_time: Date.now() / 1000 });
+      await checkpoint(epoch + 1, 0);
+      writeDerived(dir, history, eventFile, startedAt);
       log(epochLine(rec, epochs));
     }
   } finally {
     bar?.stop();
     ex.destroy();
   }
+  const summary = summarize(ctx, req, dir.dir, history.map((h) => h.record));
+  dir.writeSummary(summary);
+  return summary;
+}
+
+function writeDerived(dir: RunDir, history: HistoryEntry[], eventFile: string, startedAt: number): void {
+  dir.writeMetrics(history.map((h) => h.record));
+  dir.writeEvents(eventFile, startedAt, history);
+}
+
+function summarize(ctx: GpuContext, req: RunRequest, outDir: string, records: EpochRecord[]): Summary {
+  const { plan, run } = req;
+  const cfg = plan.config;
   const last = records[records.length - 1];
   const best = records.reduce((a, b) => (b.test_accuracy > a.test_accuracy ? b : a));
   const s = plan.stats;
-  const summary: Summary = {
+  return {
     run_id: run.id,
     experiment: req.experiment,
     axes: cfg.axes,
@@ -103,9 +220,7 @@ export async function executeRun(ctx: GpuContext, req: RunRequest): Promise<Summ
     kept_params: s.keptParams,
     dispatches_per_train_step: s.dispatchesPerTrainStep,
     adapter: ctx.facts.description || ctx.facts.device,
-    out_dir: dir.dir,
+    out_dir: outDir,
     finished_at: new Date().toISOString(),
   };
-  dir.writeSummary(summary);
-  return summary;
 }

@@ -1,9 +1,13 @@
 // The training loop: upload the dataset once, then per epoch write the permutation, replay the
 // training step (one submit each), read the metrics back once, evaluate, and record the epoch.
-import type { Plan } from '../compiler/plan.js';
+// An epoch can start at any step (a resume): the permutation is a pure function of
+// (seed, epoch), the step uniform of (epoch, step), and the caller restores the parameters and
+// the metric accumulators, so the continuation is the same computation as an uninterrupted run.
+import type { ImageShards, Plan } from '../compiler/plan.js';
 import { lrAt } from '../compiler/schedule.js';
 import { epochPermutation } from '../compiler/shuffle.js';
 import type { Dataset } from './data/dataset.js';
+import type { Split } from './data/idx.js';
 import type { GpuContext } from './device.js';
 import { Executor } from './executor.js';
 
@@ -14,10 +18,14 @@ export interface EpochRecord {
   train_accuracy: number;
   test_loss: number;
   test_accuracy: number;
+  /** Timing (not part of the result: a resumed run differs here only). */
   train_images_per_second: number;
   train_seconds: number;
   eval_seconds: number;
 }
+
+/** The fields of an EpochRecord that measure time rather than the computation. */
+export const TIMING_FIELDS = ['train_images_per_second', 'train_seconds', 'eval_seconds'] as const;
 
 export interface TrainHooks {
   /** Called every few steps with (steps done in epoch, steps per epoch). */
@@ -27,6 +35,22 @@ export interface TrainHooks {
   epochs?: number;
   /** How often to wait for the device (steps); also the progress granularity. */
   syncEvery?: number;
+  /** First step of the epoch to run (a resume); the train accumulators are then left as restored. */
+  startStep?: number;
+  /**
+   * Called after each step is submitted, with the number of steps of the epoch done. Returning
+   * true stops the epoch there (trainEpoch throws EpochStopped). It may await (checkpoints).
+   */
+  afterStep?(epoch: number, done: number, steps: number): boolean | Promise<boolean>;
+}
+
+export class EpochStopped extends Error {
+  constructor(
+    readonly epoch: number,
+    readonly done: number,
+  ) {
+    super(`stopped in epoch ${epoch + 1} after ${done} steps`);
+  }
 }
 
 /** Packs bytes four to a u32 word (the layout the load kernels read). */
@@ -36,11 +60,32 @@ export function packBytes(bytes: Uint8Array): Uint32Array {
   return words;
 }
 
+export function stepsPerEpoch(plan: Plan, trainExamples: number): number {
+  return Math.ceil(trainExamples / plan.config.train.batch);
+}
+
+/** A split's image shards (one buffer when the plan did not shard it). */
+export function imageShards(plan: Plan, split: 'train' | 'test', n: number): ImageShards {
+  const d = plan.data;
+  const sharded = split === 'train' ? d.trainImageShards : d.testImageShards;
+  return sharded ?? { buffers: [split === 'train' ? d.trainImages : d.testImages], imagesPerShard: Math.max(1, n) };
+}
+
+/** Shard s of a split: its images' bytes packed into words, from the shard's first image. */
+export function shardWords(split: Split, pixels: number, shards: ImageShards, s: number): Uint32Array {
+  const from = s * shards.imagesPerShard;
+  const to = Math.min(split.n, from + shards.imagesPerShard);
+  return packBytes(split.images.subarray(from * pixels, Math.max(from, to) * pixels));
+}
+
 export async function uploadDataset(ex: Executor, ds: Dataset): Promise<void> {
   const d = ex.plan.data;
-  ex.writeBuffer(d.trainImages, packBytes(ds.train.images));
+  const pixels = ds.shape.reduce((a, b) => a * b, 1);
+  for (const [name, split] of [['train', ds.train], ['test', ds.test]] as const) {
+    const shards = imageShards(ex.plan, name, split.n);
+    shards.buffers.forEach((b, s) => ex.writeBuffer(b, shardWords(split, pixels, shards, s)));
+  }
   ex.writeBuffer(d.trainLabels, ds.train.labels);
-  ex.writeBuffer(d.testImages, packBytes(ds.test.images));
   ex.writeBuffer(d.testLabels, ds.test.labels);
   await ex.sync();
 }
@@ -69,26 +114,30 @@ export async function trainEpoch(ex: Executor, ds: Dataset, epoch: number, hooks
   const cfg = plan.config;
   const B = cfg.train.batch;
   const n = ds.train.n;
-  const steps = Math.ceil(n / B);
+  const steps = stepsPerEpoch(plan, n);
   const epochs = hooks.epochs ?? cfg.train.epochs;
   const lr = lrAt(cfg.optimizer, epoch, epochs);
   const syncEvery = hooks.syncEvery ?? 8;
+  const start = hooks.startStep ?? 0;
+  const seed = { seed_lo: cfg.seed >>> 0, seed_hi: Math.floor(cfg.seed / 2 ** 32) >>> 0 };
   ex.writeBuffer(plan.data.permutation, epochPermutation(cfg.seed, epoch, n));
-  ex.write(plan.metrics.train, ZERO4);
+  if (start === 0) ex.write(plan.metrics.train, ZERO4);
   await ex.sync();
   const t0 = performance.now();
-  for (let s = 0; s < steps; s++) {
-    ex.setStep({ step: epoch * steps + s, epoch, batch_start: s * B, valid: Math.min(B, n - s * B), lr });
+  for (let s = start; s < steps; s++) {
+    ex.setStep({ step: epoch * steps + s, epoch, batch_start: s * B, valid: Math.min(B, n - s * B), lr, ...seed });
     ex.run('trainStep');
     if ((s + 1) % syncEvery === 0 || s === steps - 1) {
       await ex.sync();
       hooks.onProgress?.(epoch, s + 1, steps);
     }
+    if (hooks.afterStep && (await hooks.afterStep(epoch, s + 1, steps))) throw new EpochStopped(epoch, s + 1);
   }
   const m = await ex.readF32(plan.metrics.train);
   const trainSeconds = (performance.now() - t0) / 1000;
   const t1 = performance.now();
   const test = await evaluate(ex, ds);
+  const seen = Math.min(n, steps * B) - Math.min(n, start * B);
   const rec: EpochRecord = {
     epoch: epoch + 1,
     lr,
@@ -96,7 +145,7 @@ export async function trainEpoch(ex: Executor, ds: Dataset, epoch: number, hooks
     train_accuracy: m[1] / m[2],
     test_loss: test.loss,
     test_accuracy: test.accuracy,
-    train_images_per_second: n / trainSeconds,
+    train_images_per_second: trainSeconds > 0 ? seen / trainSeconds : 0,
     train_seconds: trainSeconds,
     eval_seconds: (performance.now() - t1) / 1000,
   };
@@ -104,9 +153,10 @@ export async function trainEpoch(ex: Executor, ds: Dataset, epoch: number, hooks
   return rec;
 }
 
-export async function prepare(ctx: GpuContext, plan: Plan, ds: Dataset): Promise<Executor> {
+/** Buffers, pipelines, the dataset on the device, parameters initialised from the seed. */
+export async function prepare(ctx: GpuContext, plan: Plan, ds: Dataset | undefined): Promise<Executor> {
   const ex = await Executor.create(ctx, plan);
-  await uploadDataset(ex, ds);
+  if (ds) await uploadDataset(ex, ds);
   await initParams(ex);
   return ex;
 }

@@ -3,13 +3,13 @@ import type { RunConfig } from '../config.js';
 import type { KernelGroup } from '../fuse.js';
 import type { Graph } from '../ir/graph.js';
 import { numel } from '../ir/graph.js';
-import { loadBatchKernel } from '../kernels/data.js';
+import { loadBatchKernel, shardBinding, shardImages } from '../kernels/data.js';
 import { xentKernel } from '../kernels/loss.js';
 import { matmulKernel, type MatmulEpilogue, type MatmulSpec, type MatmulTile } from '../kernels/matmul.js';
 import { topkChunkTable, topkHistogramKernel, topkLayerTable, topkPickKernel, type TopkLayer } from '../kernels/topk.js';
 import { keptCount } from '../topk.js';
-import { storedShape } from '../data.js';
-import type { BufferRange, PlanDispatch, PlanKernel } from '../plan.js';
+import { datasetSizes, storedShape } from '../data.js';
+import type { BufferRange, Plan, PlanDispatch, PlanKernel } from '../plan.js';
 import type { Buffers } from './alloc.js';
 
 export interface EmitContext {
@@ -57,15 +57,27 @@ export function emitGroup(ctx: EmitContext, g: KernelGroup): PlanDispatch[] {
       const d = ctx.cfg.data;
       const train = g.op.split === 'train';
       const stored = storedShape(d);
-      const k = loadBatchKernel({ batch: graph.batch, stored, out: T(g.op.x).shape.slice(1), normalize: d.normalize, shuffled: train });
+      // Shards of the image buffer (one unless it is over the binding limit); the other
+      // bindings are the labels, the permutation (train), X and the labels out.
+      const shards = shardImages(ctx.bufs, ctx.data as Plan['data'], g.op.split, datasetSizes(d)[g.op.split], numel(stored), train ? 4 : 3);
+      const k = loadBatchKernel({
+        batch: graph.batch,
+        stored,
+        out: T(g.op.x).shape.slice(1),
+        normalize: d.normalize,
+        shuffled: train,
+        shards: shards.buffers.length,
+        imagesPerShard: shards.imagesPerShard,
+        augment: train ? d.augment : [],
+      });
       const ranges: Record<string, BufferRange> = {
-        IMAGES: ctx.bufs.whole(train ? ctx.data.trainImages : ctx.data.testImages),
         LABELS_IN: ctx.bufs.whole(train ? ctx.data.trainLabels : ctx.data.testLabels),
         PERM: ctx.bufs.whole(ctx.data.permutation),
         X: ctx.range(g.op.x),
         LABELS: ctx.range(g.op.labels),
         step,
       };
+      shards.buffers.forEach((b, s) => (ranges[shardBinding(s)] = ctx.bufs.whole(b)));
       return [dispatch(ctx, `load_${g.op.split}`, 'data', k, ranges, k.workgroups, 0, ['load_batch'])];
     }
     case 'topk':

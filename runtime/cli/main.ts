@@ -61,8 +61,20 @@ Examples:
   overrides(p.command('run').description('train every run of a program').argument('<file>'))
     .addOption(new Option('--out <dir>', 'directory that holds the run directories').default('runs'))
     .option('--json', 'print the summary as the last line of stdout')
+    .option('--resume', 'continue each run from its checkpoint (finished runs are skipped)')
+    .option('--checkpoint-every <steps>', 'also checkpoint every N training steps (default: every 30 s and every epoch)', Number)
     .action(async (file: string, o) =>
-      done(await runCommand(file, { color: colorWanted(p.opts()), json: !!o.json, out: o.out, overrides: o.set, experiment: o.experiment })),
+      done(
+        await runCommand(file, {
+          color: colorWanted(p.opts()),
+          json: !!o.json,
+          out: o.out,
+          overrides: o.set,
+          experiment: o.experiment,
+          resume: !!o.resume,
+          checkpointEvery: o.checkpointEvery,
+        }),
+      ),
     );
   return p;
 }

@@ -1,16 +1,24 @@
 // `subnet run FILE`: compile, load the data (checked before any GPU work), then train every run
 // of the file in turn (runtime/run.ts). A progress bar on stderr (terminal only), one line per
 // epoch, and the run directory. With --json the last stdout line is the last run's summary.
+//
+// SIGINT and SIGTERM stop the run at the next step boundary: it writes a checkpoint, says how
+// to resume, and exits 130 (SIGINT) or 143 (SIGTERM). `--resume` continues each run from its
+// checkpoint; runs that finished are not trained again.
+import { CheckpointError } from '../checkpoint.js';
 import { loadDataset, DataError, type Dataset } from '../data/dataset.js';
 import { closeDevice, openDevice, NoAdapterError, type GpuContext } from '../device.js';
-import type { Summary } from '../results/rundir.js';
-import { executeRun, runDirOf } from '../run.js';
+import { RunDir, type Summary } from '../results/rundir.js';
+import { executeRun, runDirOf, RunInterrupted } from '../run.js';
 import { CliError, compileRuns, planRun, type CompileCliOptions } from './compile.js';
 import { stderrIsTTY, ttyStderr } from './tty.js';
 
 export interface RunOptions extends CompileCliOptions {
   out: string;
   json: boolean;
+  resume?: boolean;
+  /** Checkpoint every N training steps (besides every 30 s and every epoch end). */
+  checkpointEvery?: number;
 }
 
 /** Loads each distinct dataset once; a data problem is a CliError naming the file. */
@@ -41,32 +49,94 @@ export async function openDeviceOrExplain(): Promise<GpuContext> {
   }
 }
 
+/**
+ * An AbortSignal raised by the first SIGINT/SIGTERM. A terminal's Ctrl-C reaches both the
+ * launcher and this process, and the launcher forwards it again: a repeat within a second is
+ * that echo; a later one means "quit now", without a checkpoint.
+ */
+export function stopOnSignals(): { signal: AbortSignal; which: () => NodeJS.Signals | undefined; dispose: () => void } {
+  const ctl = new AbortController();
+  let got: NodeJS.Signals | undefined;
+  let at = 0;
+  const handler = (sig: NodeJS.Signals) => {
+    if (!got) {
+      got = sig;
+      at = Date.now();
+      ctl.abort();
+      process.stderr.write(`\n${sig}: stopping at the next step to write a checkpoint (send it again to quit at once)\n`);
+    } else if (Date.now() - at > 1000) process.exit(sig === 'SIGINT' ? 130 : 143);
+  };
+  process.on('SIGINT', handler);
+  process.on('SIGTERM', handler);
+  return {
+    signal: ctl.signal,
+    which: () => got,
+    dispose: () => {
+      process.off('SIGINT', handler);
+      process.off('SIGTERM', handler);
+    },
+  };
+}
+
+function resumeCommand(file: string, opts: RunOptions): string {
+  const q = (s: string) => (/^[\w./=:@%+-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
+  const args = ['subnet', 'run', file, ...(opts.overrides ?? []).flatMap((o) => ['--set', o])];
+  if (opts.experiment) args.push('--experiment', opts.experiment);
+  if (opts.out !== 'runs') args.push('--out', opts.out);
+  args.push('--resume');
+  return args.map(q).join(' ');
+}
+
 export async function runCommand(file: string, opts: RunOptions): Promise<number> {
   const { runs, sources } = compileRuns(file, opts);
+  if (opts.checkpointEvery !== undefined && !(Number.isInteger(opts.checkpointEvery) && opts.checkpointEvery > 0)) {
+    throw new CliError(`error: --checkpoint-every wants a positive whole number of steps, got \`${opts.checkpointEvery}\``);
+  }
   const dataFor = datasetLoader();
   for (const r of runs) dataFor(r.run.config);
   const ctx = await openDeviceOrExplain();
   const log = (s: string) => (opts.json ? process.stderr : process.stdout).write(s + '\n');
   const bar = stderrIsTTY() && !process.env.CI;
+  const stop = stopOnSignals();
   let last: Summary | undefined;
   try {
     for (const r of runs) {
       const plan = planRun(r.run, ctx.limits, sources, opts.color);
+      const out = runDirOf(opts.out, r.run.id);
       const axes = Object.entries(r.run.config.axes).map(([k, v]) => `${k}=${v}`).join(' ');
-      log(`run ${r.run.id}  ${r.experiment}${axes ? `  ${axes}` : ''}  seed ${r.run.config.seed}  → ${runDirOf(opts.out, r.run.id)}`);
-      last = await executeRun(ctx, {
-        run: r.run,
-        experiment: r.experiment,
-        plan,
-        dataset: dataFor(r.run.config),
-        outRoot: opts.out,
-        source: sources[file] ?? '',
-        log,
-        progressStream: bar ? ttyStderr() : undefined,
-      });
+      const done = opts.resume ? RunDir.readSummary(out) : undefined;
+      if (done?.status === 'complete' && done.epochs === r.run.config.train.epochs) {
+        log(`run ${r.run.id}  already complete (${(100 * done.final_test_accuracy).toFixed(2)}% test accuracy) → ${out}`);
+        last = done;
+        continue;
+      }
+      log(`run ${r.run.id}  ${r.experiment}${axes ? `  ${axes}` : ''}  seed ${r.run.config.seed}  → ${out}`);
+      try {
+        last = await executeRun(ctx, {
+          run: r.run,
+          experiment: r.experiment,
+          plan,
+          dataset: dataFor(r.run.config),
+          outRoot: opts.out,
+          source: sources[file] ?? '',
+          log,
+          progressStream: bar ? ttyStderr() : undefined,
+          signal: stop.signal,
+          resume: opts.resume,
+          checkpoint: opts.checkpointEvery ? { everySteps: opts.checkpointEvery } : undefined,
+        });
+      } catch (e) {
+        if (e instanceof CheckpointError) throw new CliError(`error: ${e.message}\n(run without --resume to start this run over)`);
+        if (e instanceof RunInterrupted) {
+          process.stderr.write(`${e.message}\nresume with: ${resumeCommand(file, opts)}\n`);
+          return stop.which() === 'SIGTERM' ? 143 : 130;
+        }
+        throw e;
+      }
       log(`final test accuracy ${(100 * last.final_test_accuracy).toFixed(2)}% (best ${(100 * last.best_test_accuracy).toFixed(2)}% at epoch ${last.best_epoch})`);
     }
   } finally {
+    stop.dispose();
     closeDevice(ctx);
   }
   if (opts.json && last) process.stdout.write(JSON.stringify(last) + '\n');

@@ -2,6 +2,7 @@
 // sizes the plan was compiled for. Uploading to the device happens once, in runtime/train.ts.
 import type { DataConfig } from '../../compiler/config.js';
 import { dataClasses, datasetSizes, fullSizes, storedShape } from '../../compiler/data.js';
+import { readCifar10 } from './cifar.js';
 import { DataError, readIdxSplit, type Split } from './idx.js';
 import { syntheticSplit } from './synthetic.js';
 
@@ -41,7 +42,8 @@ export function loadDataset(d: DataConfig): Dataset {
       test = syntheticSplit(d, 'test');
       break;
     case 'cifar10':
-      throw new DataError(d.dir, 'the CIFAR-10 reader is not built yet');
+      ({ train, test } = readCifar10(d.dir, classes));
+      break;
   }
   return { shape, classes, train: take(train, want.train, pixels), test: take(test, want.test, pixels) };
 }

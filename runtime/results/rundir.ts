@@ -1,10 +1,13 @@
 // The run directory: runs/<run_id>/ with the resolved configuration (canonical JSON, the text
-// whose hash is the run id), metrics.jsonl (one record per epoch) and summary.json. Every write
-// replaces its file atomically.
-import { existsSync, readFileSync } from 'node:fs';
+// whose hash is the run id, and that hash), metrics.jsonl (one record per epoch), a TensorBoard
+// event file, summary.json and the checkpoint. Every write replaces its file atomically; the
+// metrics and event files are rewritten whole from the run's history, so after a resume they
+// hold exactly the epochs the checkpoint had finished, never a duplicate.
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RunConfig } from '../../compiler/config.js';
-import { canonicalJson } from '../../compiler/hash.js';
+import { canonicalJson, sha256Hex } from '../../compiler/hash.js';
+import { eventFileBytes, runEvents } from '../tensorboard.js';
 import type { EpochRecord } from '../train.js';
 import { writeFileAtomic, writeJsonAtomic } from './atomic.js';
 
@@ -31,26 +34,78 @@ export interface Summary {
   finished_at: string;
 }
 
+/**
+ * The canonical text a run id hashes: the configuration without `axes`, source origins and the
+ * data directory. The same as compiler/expand.ts's idText (a test holds them equal); repeated
+ * here so that the runtime, and a bundled runner, do not pull in the language front end.
+ */
+export function idText(config: RunConfig): string {
+  const { axes: _axes, ...rest } = config;
+  const data = 'dir' in rest.data ? { ...rest.data, dir: undefined } : rest.data;
+  return canonicalJson({ ...rest, data }, new Set(['origin']));
+}
+
+/** SHA-256 of idText: the program hash checkpoints are checked against; run id = its first 12 digits. */
+export function programHash(config: RunConfig): string {
+  return sha256Hex(idText(config));
+}
+
+export const RUN_FILES = {
+  config: 'config.json',
+  configHash: 'config.sha256',
+  source: 'source.subnet',
+  metrics: 'metrics.jsonl',
+  summary: 'summary.json',
+} as const;
+
 export class RunDir {
   readonly metrics: EpochRecord[] = [];
   constructor(readonly dir: string) {}
 
   writeConfig(cfg: RunConfig, source: string): void {
-    writeFileAtomic(join(this.dir, 'config.json'), canonicalJson(cfg) + '\n');
-    writeFileAtomic(join(this.dir, 'source.subnet'), source);
+    writeFileAtomic(join(this.dir, RUN_FILES.config), canonicalJson(cfg) + '\n');
+    writeFileAtomic(join(this.dir, RUN_FILES.configHash), `${programHash(cfg)}\n`);
+    writeFileAtomic(join(this.dir, RUN_FILES.source), source);
   }
 
   appendEpoch(rec: EpochRecord): void {
     this.metrics.push(rec);
-    writeFileAtomic(join(this.dir, 'metrics.jsonl'), this.metrics.map((m) => JSON.stringify(m)).join('\n') + '\n');
+    this.writeMetrics(this.metrics);
+  }
+
+  writeMetrics(records: EpochRecord[]): void {
+    writeFileAtomic(join(this.dir, RUN_FILES.metrics), records.map((m) => JSON.stringify(m) + '\n').join(''));
+  }
+
+  writeEvents(file: string, startWallTime: number, epochs: { record: EpochRecord; wall_time: number }[]): void {
+    const events = runEvents(
+      startWallTime,
+      epochs.map((h) => ({ ...h.record, wallTime: h.wall_time })),
+    );
+    writeFileAtomic(join(this.dir, file), eventFileBytes(events));
   }
 
   writeSummary(s: Summary): void {
-    writeJsonAtomic(join(this.dir, 'summary.json'), s);
+    writeJsonAtomic(join(this.dir, RUN_FILES.summary), s);
+  }
+
+  /** Event files in the directory (a run writes one; a fresh start removes the old ones). */
+  eventFiles(): string[] {
+    if (!existsSync(this.dir)) return [];
+    return readdirSync(this.dir).filter((f) => f.startsWith('events.out.tfevents.'));
+  }
+
+  /** Removes what a previous attempt left (a fresh start must not mix with it). */
+  clearResults(keep: readonly string[] = []): void {
+    if (!existsSync(this.dir)) return;
+    for (const f of readdirSync(this.dir)) {
+      const stale = f === RUN_FILES.metrics || f === RUN_FILES.summary || f === 'checkpoint.safetensors' || f.startsWith('events.out.tfevents.');
+      if (stale && !keep.includes(f)) rmSync(join(this.dir, f), { force: true });
+    }
   }
 
   static readSummary(dir: string): Summary | undefined {
-    const p = join(dir, 'summary.json');
+    const p = join(dir, RUN_FILES.summary);
     if (!existsSync(p)) return undefined;
     return JSON.parse(readFileSync(p, 'utf8')) as Summary;
   }
