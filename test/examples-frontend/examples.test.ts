@@ -62,7 +62,7 @@ test('the quickstart run is pinned', () => {
   assert.equal(run.config.optimizer, {
     kind: 'sgd', lr: 0.1, momentum: 0.9, nesterov: false, weightDecay: 1e-4, scoreDecay: true, schedule: { kind: 'cosine' }, warmup: 0,
   });
-  assert.equal(run.config.train, { epochs: 10, batch: 128, evalBatch: 1000, labelSmoothing: 0 });
+  assert.equal(run.config.train, { epochs: 10, batch: 128, evalBatch: 128, labelSmoothing: 0 });
   assert.equal(run.config.data.kind === 'fashion_mnist' && run.config.data.dir, '/usr/share/datasets/fashion-mnist');
   const widths = run.config.model.layers.flatMap((l) => (l.kind === 'linear' ? [`${l.inFeatures}-${l.outFeatures}`] : []));
   assert.equal(widths, ['784-300', '300-100', '100-10']);
