@@ -1,71 +1,59 @@
 // Fusion: group the ops of a graph into kernels, following shared/design.md §3 (the jax-js /
 // tinygrad rules, hard-coded for our op set):
-//   - a masked weight is never stored: the matmuls that read it test the mask in their B loader;
-//   - a matmul absorbs an elementwise epilogue whose input it alone produces (ReLU forward, the
-//     ReLU-backward mask), and the dW matmul absorbs the score gradient and the optimiser update;
+//   - a masked weight is never stored: the matmuls/convs that read it test the mask in their
+//     weight loader;
+//   - a matmul or conv absorbs an elementwise epilogue whose input it alone produces (ReLU
+//     forward, the ReLU-backward mask), and the dW pass absorbs the score gradient and the
+//     optimiser update;
+//   - a ReLU-backward mask also folds into the max-pool backward or the batch-norm backward that
+//     consumes it; a ReLU after batch norm or a residual add folds into that kernel;
 //   - every layer's top-k threshold is batched into one multi-layer radix select;
 //   - softmax cross-entropy, its gradient and the metrics are one kernel;
-//   - flatten is a view and costs nothing.
+//   - flatten is a view and costs nothing. Two reductions never fuse.
 import type { Graph, Op } from './ir/graph.js';
+import { opIO } from './ir/graph.js';
 
 type OpOf<K extends Op['op']> = Extract<Op, { op: K }>;
 
-export type KernelGroup =
-  | { kind: 'load_batch'; op: OpOf<'load_batch'> }
-  | { kind: 'topk'; ops: OpOf<'topk_threshold'>[] }
-  | {
-      kind: 'matmul';
-      main: OpOf<'linear'> | OpOf<'linear_dx'> | OpOf<'linear_dw'>;
-      /** The mask op whose virtual output is the matmul's B operand. */
-      mask?: OpOf<'mask_weight'>;
-      relu?: OpOf<'relu'>;
-      reluBwd?: OpOf<'relu_bwd'>;
-      scoreGrad?: OpOf<'score_grad'>;
-      sgd?: OpOf<'sgd_update'>;
-    }
-  | { kind: 'xent'; op: OpOf<'softmax_xent'> };
+interface GroupBase {
+  /** Every IR op the kernel(s) of this group implement. */
+  ops: Op[];
+}
+
+export type KernelGroup = GroupBase &
+  (
+    | { kind: 'load_batch'; op: OpOf<'load_batch'> }
+    | { kind: 'topk'; topk: OpOf<'topk_threshold'>[] }
+    | {
+        kind: 'matmul';
+        main: OpOf<'linear'> | OpOf<'linear_dx'> | OpOf<'linear_dw'> | OpOf<'conv2d'> | OpOf<'conv2d_dx'> | OpOf<'conv2d_dw'>;
+        /** The mask op whose virtual output is the weight operand. */
+        mask?: OpOf<'mask_weight'>;
+        relu?: OpOf<'relu'>;
+        reluBwd?: OpOf<'relu_bwd'>;
+        scoreGrad?: OpOf<'score_grad'>;
+        sgd?: OpOf<'sgd_update'>;
+      }
+    | { kind: 'xent'; op: OpOf<'softmax_xent'> }
+    | { kind: 'pool'; op: Extract<Op, { op: 'maxpool' | 'avgpool' | 'global_avgpool' }> }
+    | { kind: 'pool_bwd'; op: OpOf<'maxpool_bwd'> | OpOf<'avgpool_bwd'> | OpOf<'global_avgpool_bwd'>; reluBwd?: OpOf<'relu_bwd'> }
+    | { kind: 'batchnorm'; op: OpOf<'batchnorm'>; relu?: OpOf<'relu'> }
+    | { kind: 'batchnorm_bwd'; op: OpOf<'batchnorm_bwd'>; reluBwd?: OpOf<'relu_bwd'>; sgdGamma?: OpOf<'sgd_update'>; sgdBeta?: OpOf<'sgd_update'> }
+    | { kind: 'elementwise'; op: OpOf<'add'> | OpOf<'relu'> | OpOf<'relu_bwd'>; relu?: OpOf<'relu'> }
+  );
 
 export function root(graph: Graph, t: number): number {
   return graph.tensors[t].aliasOf ?? t;
 }
 
-/** Reads per storage root, to know when a producer has a single consumer. */
+/** Reads per storage root (excluding the optimiser's own read of its param), to find single consumers. */
 function consumerCounts(graph: Graph): Map<number, number> {
   const counts = new Map<number, number>();
-  const read = (t: number) => counts.set(root(graph, t), (counts.get(root(graph, t)) ?? 0) + 1);
   for (const op of graph.ops) {
-    switch (op.op) {
-      case 'linear':
-        read(op.x);
-        read(op.w);
-        break;
-      case 'relu':
-        read(op.x);
-        break;
-      case 'linear_dx':
-        read(op.dy);
-        read(op.w);
-        break;
-      case 'linear_dw':
-        read(op.dy);
-        read(op.x);
-        break;
-      case 'relu_bwd':
-        read(op.dy);
-        read(op.y);
-        break;
-      case 'score_grad':
-        read(op.dw);
-        break;
-      case 'sgd_update':
-        read(op.grad);
-        break;
-      case 'softmax_xent':
-        read(op.logits);
-        break;
-      default:
-        break;
-    }
+    if (op.op === 'flatten' || op.op === 'mask_weight' || op.op === 'topk_threshold') continue;
+    let reads = opIO(op).reads;
+    if (op.op === 'sgd_update') reads = [op.grad];
+    for (const t of reads) counts.set(root(graph, t), (counts.get(root(graph, t)) ?? 0) + 1);
   }
   return counts;
 }
@@ -77,15 +65,31 @@ export function fuse(graph: Graph): KernelGroup[] {
   const single = (t: number) => (consumers.get(root(graph, t)) ?? 0) === 1;
   const maskOf = new Map<number, OpOf<'mask_weight'>>();
   for (const op of graph.ops) if (op.op === 'mask_weight') maskOf.set(op.out, op);
-  const later = <K extends Op['op']>(from: number, kind: K, pred: (o: OpOf<K>) => boolean): OpOf<K> | undefined => {
+  const find = <K extends Op['op']>(from: number, kind: K, pred: (o: OpOf<K>) => boolean): OpOf<K> | undefined => {
     for (let j = from + 1; j < graph.ops.length; j++) {
       const o = graph.ops[j];
       if (o.op === kind && !used.has(o) && pred(o as OpOf<K>)) return o as OpOf<K>;
     }
     return undefined;
   };
+  const take = <T extends Op | undefined>(o: T): T => {
+    if (o) used.add(o);
+    return o;
+  };
+  /** The ReLU that alone consumes `t`, if any (to fold into t's producer). */
+  const reluOf = (i: number, t: number) => (single(t) ? take(find(i, 'relu', (r) => root(graph, r.x) === root(graph, t))) : undefined);
+  /** The ReLU-backward whose output alone feeds a consumer of kind `kind` (to fold into that consumer). */
+  const isMaskFor = (r: OpOf<'relu_bwd'>, i: number): boolean => {
+    if (!single(r.dx)) return false;
+    for (let j = i + 1; j < graph.ops.length; j++) {
+      const o = graph.ops[j];
+      if (o.op === 'batchnorm_bwd' && root(graph, o.dy) === root(graph, r.dx)) return true;
+    }
+    return false;
+  };
 
-  let topk: KernelGroup | undefined;
+  let topk: Extract<KernelGroup, { kind: 'topk' }> | undefined;
+  const pending = new Map<Op, OpOf<'relu_bwd'>>(); // batchnorm_bwd → the ReLU-backward folded into it
   graph.ops.forEach((op, i) => {
     if (used.has(op)) return;
     switch (op.op) {
@@ -93,40 +97,86 @@ export function fuse(graph: Graph): KernelGroup[] {
       case 'mask_weight':
         return;
       case 'load_batch':
-        groups.push({ kind: 'load_batch', op });
+        groups.push({ kind: 'load_batch', op, ops: [op] });
         return;
       case 'topk_threshold':
         if (!topk) {
-          topk = { kind: 'topk', ops: [] };
+          topk = { kind: 'topk', topk: [], ops: [] };
           groups.push(topk);
         }
-        (topk as Extract<KernelGroup, { kind: 'topk' }>).ops.push(op);
+        topk.topk.push(op);
+        topk.ops.push(op);
         return;
       case 'softmax_xent':
-        groups.push({ kind: 'xent', op });
+        groups.push({ kind: 'xent', op, ops: [op] });
         return;
-      case 'linear': {
-        const relu = single(op.y) ? later(i, 'relu', (r) => root(graph, r.x) === root(graph, op.y)) : undefined;
-        if (relu) used.add(relu);
-        groups.push({ kind: 'matmul', main: op, mask: maskOf.get(op.w), relu });
-        return;
-      }
-      case 'linear_dx': {
-        const reluBwd = single(op.dx) ? later(i, 'relu_bwd', (r) => root(graph, r.dy) === root(graph, op.dx)) : undefined;
-        if (reluBwd) used.add(reluBwd);
-        groups.push({ kind: 'matmul', main: op, mask: maskOf.get(op.w), reluBwd });
+      case 'linear':
+      case 'conv2d': {
+        const relu = reluOf(i, op.y);
+        const mask = maskOf.get(op.w);
+        groups.push({ kind: 'matmul', main: op, mask, relu, ops: [...(mask ? [mask] : []), op, ...(relu ? [relu] : [])] });
         return;
       }
-      case 'linear_dw': {
-        const scoreGrad = single(op.dw) ? later(i, 'score_grad', (s) => s.dw === op.dw) : undefined;
+      case 'linear_dx':
+      case 'conv2d_dx': {
+        const reluBwd = single(op.dx) ? take(find(i, 'relu_bwd', (r) => root(graph, r.dy) === root(graph, op.dx))) : undefined;
+        const mask = maskOf.get(op.w);
+        groups.push({ kind: 'matmul', main: op, mask, reluBwd, ops: [...(mask ? [mask] : []), op, ...(reluBwd ? [reluBwd] : [])] });
+        return;
+      }
+      case 'linear_dw':
+      case 'conv2d_dw': {
+        const scoreGrad = single(op.dw) ? take(find(i, 'score_grad', (s) => s.dw === op.dw)) : undefined;
         const g = scoreGrad ? scoreGrad.ds : op.dw;
-        const sgd = scoreGrad || single(op.dw) ? later(i, 'sgd_update', (s) => s.grad === g) : undefined;
-        if (scoreGrad) used.add(scoreGrad);
-        if (sgd) used.add(sgd);
-        if (!sgd) throw new Error('internal: a dW matmul without its optimiser update');
-        groups.push({ kind: 'matmul', main: op, scoreGrad, sgd });
+        const sgd = take(find(i, 'sgd_update', (s) => s.grad === g));
+        if (!sgd) throw new Error('internal: a dW pass without its optimiser update');
+        groups.push({ kind: 'matmul', main: op, scoreGrad, sgd, ops: [op, ...(scoreGrad ? [scoreGrad] : []), sgd] });
         return;
       }
+      case 'maxpool':
+      case 'avgpool':
+      case 'global_avgpool':
+        groups.push({ kind: 'pool', op, ops: [op] });
+        return;
+      case 'maxpool_bwd': {
+        // Max-pool input = the ReLU output, so the ReLU mask is `x > 0` on the same tensor.
+        const reluBwd = single(op.dx) ? take(find(i, 'relu_bwd', (r) => root(graph, r.dy) === root(graph, op.dx) && root(graph, r.y) === root(graph, op.x))) : undefined;
+        groups.push({ kind: 'pool_bwd', op, reluBwd, ops: [op, ...(reluBwd ? [reluBwd] : [])] });
+        return;
+      }
+      case 'avgpool_bwd':
+      case 'global_avgpool_bwd':
+        groups.push({ kind: 'pool_bwd', op, ops: [op] });
+        return;
+      case 'batchnorm': {
+        const relu = reluOf(i, op.y);
+        groups.push({ kind: 'batchnorm', op, relu, ops: [op, ...(relu ? [relu] : [])] });
+        return;
+      }
+      case 'relu_bwd': {
+        if (isMaskFor(op, i)) {
+          const bwd = find(i, 'batchnorm_bwd', (o) => root(graph, o.dy) === root(graph, op.dx))!;
+          pending.set(bwd, take(op));
+          return;
+        }
+        groups.push({ kind: 'elementwise', op, ops: [op] });
+        return;
+      }
+      case 'batchnorm_bwd': {
+        const reluBwd = pending.get(op);
+        const sgdGamma = op.dgamma !== undefined ? take(find(i, 'sgd_update', (s) => s.grad === op.dgamma)) : undefined;
+        const sgdBeta = op.dbeta !== undefined ? take(find(i, 'sgd_update', (s) => s.grad === op.dbeta)) : undefined;
+        groups.push({ kind: 'batchnorm_bwd', op, reluBwd, sgdGamma, sgdBeta, ops: [...(reluBwd ? [reluBwd] : []), op, ...(sgdGamma ? [sgdGamma, sgdBeta!] : [])] });
+        return;
+      }
+      case 'add': {
+        const relu = reluOf(i, op.y);
+        groups.push({ kind: 'elementwise', op, relu, ops: [op, ...(relu ? [relu] : [])] });
+        return;
+      }
+      case 'relu':
+        groups.push({ kind: 'elementwise', op, ops: [op] });
+        return;
       default:
         throw new Error(`internal: no kernel for an unfused ${op.op}`);
     }
@@ -139,7 +189,7 @@ export function unfusedDispatches(graph: Graph): number {
   let n = 0;
   for (const op of graph.ops) {
     if (op.op === 'flatten') continue;
-    n += op.op === 'topk_threshold' ? 5 : 1;
+    n += op.op === 'topk_threshold' ? 5 : op.op === 'batchnorm' && op.train ? 2 : op.op === 'batchnorm_bwd' ? 2 : 1;
   }
   return n;
 }

@@ -2,7 +2,7 @@
 // policy) and, for edge-popup, a threshold op and a virtual masked weight that the consuming
 // kernels compute in their loaders. The same builder makes the training graph (followed by
 // autodiff) and the evaluation graph; param tensors are matched across the two by name.
-import type { Layer, RunConfig, WeightLayer } from '../config.js';
+import type { BatchNormLayer, Layer, RunConfig, WeightLayer } from '../config.js';
 import { GraphBuilder, numel, type WeightInfo } from './graph.js';
 
 export class UnsupportedError extends Error {
@@ -21,6 +21,8 @@ export interface ForwardGraph {
   logits: number;
   /** Weight layers in model order with their tensors. */
   weights: WeightRefs[];
+  /** Trainable batch-norm affine params (γ, β). */
+  bnAffine: number[];
 }
 
 export interface WeightRefs {
@@ -66,11 +68,12 @@ export function buildForward(cfg: RunConfig, batch: number, split: 'train' | 'te
   const labels = b.tensor('labels', [batch], 'activation', { dtype: 'u32' });
   b.push({ op: 'load_batch', split, x, labels });
   const weights: WeightRefs[] = [];
-  let index = 0;
+  const bnAffine: number[] = [];
+  const train = split === 'train';
 
-  const addWeight = (l: WeightLayer): WeightRefs => {
+  const addWeight = (l: WeightLayer, index: number): WeightRefs => {
     const { fanIn, fanOut } = fans(l);
-    const info: WeightInfo = { layer: l.name, index: index++, mask: l.mask, init: l.init, scoreInit: cfg.scores, fanIn, fanOut };
+    const info: WeightInfo = { layer: l.name, index, mask: l.mask, init: l.init, scoreInit: cfg.scores, fanIn, fanOut };
     const shape = weightShape(l);
     const weight = b.tensor(`${l.name}.weight`, shape, 'param', { role: 'weight', layer: l.name });
     const refs: WeightRefs = { info, layer: l, weight, effective: weight };
@@ -88,9 +91,8 @@ export function buildForward(cfg: RunConfig, batch: number, split: 'train' | 'te
 
   // Thresholds are computed for every layer at the start of the step, before the forward pass,
   // so that they can be batched into one multi-layer radix select (compiler/fuse.ts).
-  const wl = weightLayers(cfg.model.layers);
   const refs = new Map<WeightLayer, WeightRefs>();
-  for (const l of wl) refs.set(l, addWeight(l));
+  weightLayers(cfg.model.layers).forEach((l, i) => refs.set(l, addWeight(l, i)));
   for (const r of weights) {
     if (r.thr === undefined || r.score === undefined || r.info.mask.kind !== 'edge_popup') continue;
     b.push({ op: 'topk_threshold', score: r.score, keep: r.info.mask.keep, thr: r.thr, info: r.info });
@@ -100,35 +102,86 @@ export function buildForward(cfg: RunConfig, batch: number, split: 'train' | 'te
     b.push({ op: 'mask_weight', weight: r.weight, score: r.score, thr: r.thr, out: r.effective, info: r.info });
   }
 
-  let cur = x;
-  for (const l of cfg.model.layers) {
-    const shape = [batch, ...l.outShape];
-    switch (l.kind) {
-      case 'linear': {
-        const y = b.tensor(`${l.name}.out`, shape, 'activation', { layer: l.name });
-        b.push({ op: 'linear', x: cur, w: refs.get(l)!.effective, y });
-        cur = y;
-        break;
-      }
-      case 'relu': {
-        const y = b.tensor(`${l.name}.out`, shape, 'activation', { layer: l.name });
-        b.push({ op: 'relu', x: cur, y });
-        cur = y;
-        break;
-      }
-      case 'flatten': {
-        const src = b.tensors[cur];
-        const y = b.tensor(`${l.name}.out`, shape, src.kind, { aliasOf: src.aliasOf ?? cur, layer: l.name });
-        b.push({ op: 'flatten', x: cur, y });
-        cur = y;
-        break;
-      }
-      default:
-        throw new UnsupportedError(`the ${l.kind} layer`, l);
+  const out = (l: Layer, suffix = 'out') => b.tensor(`${l.name}.${suffix}`, [batch, ...l.outShape], 'activation', { layer: l.name });
+
+  const batchnorm = (l: BatchNormLayer, cur: number): number => {
+    const C = l.channels;
+    const runMean = b.tensor(`${l.name}.running_mean`, [C], 'param', { role: 'bn_running_mean', layer: l.name });
+    const runVar = b.tensor(`${l.name}.running_var`, [C], 'param', { role: 'bn_running_var', layer: l.name, initValue: 1 });
+    let gamma: number | undefined;
+    let beta: number | undefined;
+    if (l.affine) {
+      gamma = b.tensor(`${l.name}.gamma`, [C], 'param', { role: 'bn_gamma', layer: l.name, initValue: 1 });
+      beta = b.tensor(`${l.name}.beta`, [C], 'param', { role: 'bn_beta', layer: l.name });
+      bnAffine.push(gamma, beta);
     }
-  }
-  if (numel(b.tensors[cur].shape) !== batch * cfg.model.classes) {
+    const y = out(l);
+    const stats = train ? b.tensor(`${l.name}.batch_stats`, [2, C], 'activation', { layer: l.name }) : undefined;
+    b.push({ op: 'batchnorm', x: cur, y, train, stats, runMean, runVar, gamma, beta, eps: l.eps, momentum: l.momentum });
+    return y;
+  };
+
+  const emit = (layers: Layer[], input: number): number => {
+    let cur = input;
+    for (const l of layers) {
+      switch (l.kind) {
+        case 'linear': {
+          const y = out(l);
+          b.push({ op: 'linear', x: cur, w: refs.get(l)!.effective, y });
+          cur = y;
+          break;
+        }
+        case 'conv': {
+          const y = out(l);
+          b.push({ op: 'conv2d', x: cur, w: refs.get(l)!.effective, y, attrs: { kernel: l.kernel, stride: l.stride, pad: l.padding } });
+          cur = y;
+          break;
+        }
+        case 'relu': {
+          const y = out(l);
+          b.push({ op: 'relu', x: cur, y });
+          cur = y;
+          break;
+        }
+        case 'flatten': {
+          const src = b.tensors[cur];
+          const y = b.tensor(`${l.name}.out`, [batch, ...l.outShape], src.kind, { aliasOf: src.aliasOf ?? cur, layer: l.name });
+          b.push({ op: 'flatten', x: cur, y });
+          cur = y;
+          break;
+        }
+        case 'maxpool':
+        case 'avgpool': {
+          const y = out(l);
+          b.push({ op: l.kind, x: cur, y, attrs: { kernel: l.kernel, stride: l.stride, pad: l.padding } });
+          cur = y;
+          break;
+        }
+        case 'global_avgpool': {
+          const y = out(l);
+          b.push({ op: 'global_avgpool', x: cur, y });
+          cur = y;
+          break;
+        }
+        case 'batchnorm':
+          cur = batchnorm(l, cur);
+          break;
+        case 'residual': {
+          const body = emit(l.body, cur);
+          const shortcut = l.shortcut.length ? emit(l.shortcut, cur) : cur;
+          const y = out(l);
+          b.push({ op: 'add', a: body, b: shortcut, y });
+          cur = y;
+          break;
+        }
+      }
+    }
+    return cur;
+  };
+
+  const logits = emit(cfg.model.layers, x);
+  if (numel(b.tensors[logits].shape) !== batch * cfg.model.classes) {
     throw new UnsupportedError(`a network whose output is not [${cfg.model.classes}]`);
   }
-  return { b, x, labels, logits: cur, weights };
+  return { b, x, labels, logits, weights, bnAffine };
 }

@@ -39,6 +39,14 @@ export interface Tensor {
   layer?: string;
   /** For optimiser state: the tensor it belongs to. */
   of?: number;
+  /** Initial value of a persistent tensor other than weights and scores (default 0). */
+  initValue?: number;
+}
+
+export interface ConvAttrs {
+  kernel: number;
+  stride: number;
+  pad: number;
 }
 
 export function numel(shape: readonly number[]): number {
@@ -81,7 +89,23 @@ export type Op =
   /** Edge-popup straight-through: d score = d w_eff ⊙ w ⊙ sign(score). */
   | { op: 'score_grad'; dw: number; weight: number; score: number; ds: number }
   /** p ← p − lr·(v ← μ·v + g + wd·p), PyTorch's SGD (nesterov: g + μ·v). */
-  | { op: 'sgd_update'; param: number; grad: number; velocity: number; momentum: number; nesterov: boolean; weightDecay: number };
+  | { op: 'sgd_update'; param: number; grad: number; velocity: number; momentum: number; nesterov: boolean; weightDecay: number }
+  /** NCHW convolution, weights [Co, Ci, K, K], zero padding. */
+  | { op: 'conv2d'; x: number; w: number; y: number; attrs: ConvAttrs }
+  | { op: 'conv2d_dx'; dy: number; w: number; dx: number; attrs: ConvAttrs }
+  | { op: 'conv2d_dw'; dy: number; x: number; dw: number; attrs: ConvAttrs }
+  | { op: 'maxpool' | 'avgpool'; x: number; y: number; attrs: ConvAttrs }
+  | { op: 'maxpool_bwd'; dy: number; x: number; dx: number; attrs: ConvAttrs }
+  | { op: 'avgpool_bwd'; dy: number; dx: number; attrs: ConvAttrs }
+  | { op: 'global_avgpool'; x: number; y: number }
+  | { op: 'global_avgpool_bwd'; dy: number; dx: number }
+  /**
+   * Training: batch statistics of the valid rows (saved in `stats` = [mean; 1/σ]) normalise, and
+   * the running statistics move. Evaluation: the running statistics normalise.
+   */
+  | { op: 'batchnorm'; x: number; y: number; train: boolean; stats?: number; runMean: number; runVar: number; gamma?: number; beta?: number; eps: number; momentum: number }
+  | { op: 'batchnorm_bwd'; dy: number; x: number; stats: number; gamma?: number; dx: number; dgamma?: number; dbeta?: number }
+  | { op: 'add'; a: number; b: number; y: number };
 
 export type OpKind = Op['op'];
 
@@ -147,5 +171,31 @@ export function opIO(op: Op): { reads: number[]; writes: number[] } {
       return { reads: [op.dw, op.weight, op.score], writes: [op.ds] };
     case 'sgd_update':
       return { reads: [op.param, op.grad, op.velocity], writes: [op.param, op.velocity] };
+    case 'conv2d':
+      return { reads: [op.x, op.w], writes: [op.y] };
+    case 'conv2d_dx':
+      return { reads: [op.dy, op.w], writes: [op.dx] };
+    case 'conv2d_dw':
+      return { reads: [op.dy, op.x], writes: [op.dw] };
+    case 'maxpool':
+    case 'avgpool':
+    case 'global_avgpool':
+      return { reads: [op.x], writes: [op.y] };
+    case 'maxpool_bwd':
+      return { reads: [op.dy, op.x], writes: [op.dx] };
+    case 'avgpool_bwd':
+    case 'global_avgpool_bwd':
+      return { reads: [op.dy], writes: [op.dx] };
+    case 'batchnorm': {
+      const params = [op.runMean, op.runVar, ...(op.gamma !== undefined ? [op.gamma, op.beta!] : [])];
+      return { reads: [op.x, ...params], writes: [op.y, ...(op.stats !== undefined ? [op.stats, op.runMean, op.runVar] : [])] };
+    }
+    case 'batchnorm_bwd':
+      return {
+        reads: [op.dy, op.x, op.stats, ...(op.gamma !== undefined ? [op.gamma] : [])],
+        writes: [op.dx, ...(op.dgamma !== undefined ? [op.dgamma, op.dbeta!] : [])],
+      };
+    case 'add':
+      return { reads: [op.a, op.b], writes: [op.y] };
   }
 }

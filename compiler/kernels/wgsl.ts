@@ -55,3 +55,19 @@ export function declareBindings(decls: BindingDecl[]): string {
 export function layoutOf(decls: BindingDecl[]): ('storage' | 'read-only-storage' | 'uniform')[] {
   return decls.map((d) => (d.access === 'uniform' ? 'uniform' : 'storage'));
 }
+
+export const ELEMENTWISE_THREADS = 256;
+
+/** Workgroups for a grid-stride loop over n elements: at most 65535 per dimension. */
+export function elementwiseGrid(n: number, perThread = 1): [number, number, number] {
+  const groups = Math.max(1, Math.ceil(n / (ELEMENTWISE_THREADS * perThread)));
+  return groups <= 65535 ? [groups, 1, 1] : [65535, Math.ceil(groups / 65535), 1];
+}
+
+/** Opens `for (var e = …; e < n; …) {` over every element, for kernels dispatched with elementwiseGrid. */
+export function elementLoop(n: number, v = 'e'): string {
+  return `for (var ${v} = gid.x + gid.y * nwg.x * ${ELEMENTWISE_THREADS}u; ${v} < ${n}u; ${v} = ${v} + nwg.x * nwg.y * ${ELEMENTWISE_THREADS}u) {`;
+}
+
+export const ELEMENTWISE_MAIN = `@compute @workgroup_size(${ELEMENTWISE_THREADS})
+fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u)`;

@@ -112,7 +112,7 @@ export class Persistent {
   }
 }
 
-/** Transient tensors a kernel group touches (storage roots). */
+/** Transient tensors a kernel group's kernels read and write (storage roots). */
 export function groupTensors(graph: Graph, g: KernelGroup): { reads: number[]; writes: number[] } {
   const r = (t: number) => root(graph, t);
   switch (g.kind) {
@@ -121,22 +121,32 @@ export function groupTensors(graph: Graph, g: KernelGroup): { reads: number[]; w
     case 'topk':
       return { reads: [], writes: [] };
     case 'xent':
-      return { reads: [r(g.op.logits), r(g.op.labels)], writes: [r(g.op.dlogits)] };
+      return { reads: [r(g.op.logits), r(g.op.labels)], writes: g.op.train ? [r(g.op.dlogits)] : [] };
     case 'matmul': {
       const m = g.main;
-      const reads: number[] = [];
-      const writes: number[] = [];
-      if (m.op === 'linear') {
-        reads.push(r(m.x));
-        writes.push(r(g.relu ? g.relu.y : m.y));
-      } else if (m.op === 'linear_dx') {
-        reads.push(r(m.dy));
-        if (g.reluBwd) reads.push(r(g.reluBwd.y));
-        writes.push(r(g.reluBwd ? g.reluBwd.dx : m.dx));
-      } else {
-        reads.push(r(m.dy), r(m.x));
+      if (m.op === 'linear' || m.op === 'conv2d') return { reads: [r(m.x)], writes: [r(g.relu ? g.relu.y : m.y)] };
+      if (m.op === 'linear_dx' || m.op === 'conv2d_dx') {
+        return { reads: [r(m.dy), ...(g.reluBwd ? [r(g.reluBwd.y)] : [])], writes: [r(g.reluBwd ? g.reluBwd.dx : m.dx)] };
       }
-      return { reads, writes };
+      return { reads: [r(m.dy), r(m.x)], writes: [] };
+    }
+    case 'pool':
+      return { reads: [r(g.op.x)], writes: [r(g.op.y)] };
+    case 'pool_bwd': {
+      const reads = [r(g.op.dy), ...(g.op.op === 'maxpool_bwd' ? [r(g.op.x)] : [])];
+      return { reads, writes: [r(g.reluBwd ? g.reluBwd.dx : g.op.dx)] };
+    }
+    case 'batchnorm':
+      return { reads: [r(g.op.x)], writes: [r(g.relu ? g.relu.y : g.op.y), ...(g.op.stats !== undefined ? [r(g.op.stats)] : [])] };
+    case 'batchnorm_bwd': {
+      const dy = g.reluBwd ? g.reluBwd.dy : g.op.dy;
+      return { reads: [r(dy), r(g.op.x), r(g.op.stats), ...(g.reluBwd ? [r(g.reluBwd.y)] : [])], writes: [r(g.op.dx)] };
+    }
+    case 'elementwise': {
+      const o = g.op;
+      if (o.op === 'add') return { reads: [r(o.a), r(o.b)], writes: [r(g.relu ? g.relu.y : o.y)] };
+      if (o.op === 'relu') return { reads: [r(o.x)], writes: [r(o.y)] };
+      return { reads: [r(o.dy), r(o.y)], writes: [r(o.dx)] };
     }
   }
 }

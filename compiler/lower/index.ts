@@ -9,17 +9,20 @@ import { scoreDraw, weightDraw } from '../init.js';
 import { initKernel, initRecord, initWorkgroups } from '../kernels/init.js';
 import { Stream } from '../kernels/philox.js';
 import { DEFAULT_TILE, type MatmulTile } from '../kernels/matmul.js';
+import { DEFAULT_CONV_TILE, type ConvTile } from '../kernels/conv.js';
 import { keptCount } from '../topk.js';
 import { datasetSizes, storedShape } from '../data.js';
 import type { BufferRange, LayerStats, Plan, PlanDispatch, PlanKernel, PlanTensor, TargetLimits } from '../plan.js';
 import { STEP_UNIFORM_BYTES } from '../plan.js';
 import { Buffers, LowerError, Persistent, planTransients, tensorBytes } from './alloc.js';
-import { emitGroup, type EmitContext } from './emit.js';
+import { emitGroup } from './emit.js';
+import type { EmitContext } from './context.js';
 
 export { LowerError };
 
 export interface LowerOptions {
   tile?: MatmulTile;
+  convTile?: ConvTile;
 }
 
 export function lower(cfg: RunConfig, runId: string, limits: TargetLimits, opts: LowerOptions = {}): Plan {
@@ -61,15 +64,43 @@ export function lower(cfg: RunConfig, runId: string, limits: TargetLimits, opts:
 
   const trainArena = planTransients(train, trainGroups, bufs.align);
   const evalArena = planTransients(evalG, evalGroups, bufs.align);
-  const arena = bufs.add({ name: 'arena', size: Math.max(16, trainArena.size, evalArena.size), role: 'arena' });
+  for (const [g, a] of [
+    [train, trainArena],
+    [evalG, evalArena],
+  ] as const) {
+    for (const id of a.offsets.keys()) {
+      const t = g.tensors[id];
+      const bytes = tensorBytes(t);
+      if (bytes > limits.maxStorageBufferBindingSize) {
+        throw new LowerError(
+          'E0601',
+          `binding \`${t.name}\` needs ${bytes} bytes (shape [${t.shape.join(', ')}]), over this adapter's maxStorageBufferBindingSize of ${limits.maxStorageBufferBindingSize} bytes; use a smaller batch`,
+          t.layer,
+        );
+      }
+    }
+  }
+  const arenaSize = Math.max(16, trainArena.size, evalArena.size);
+  if (arenaSize > limits.maxBufferSize) {
+    throw new LowerError('E0601', `the activations of one step need ${arenaSize} bytes, over this adapter's maxBufferSize of ${limits.maxBufferSize} bytes; use a smaller batch`);
+  }
+  const arena = bufs.add({ name: 'arena', size: arenaSize, role: 'arena' });
 
+  // One scratch buffer serves every group's temporaries (split-K partials, reduction sums):
+  // a group's scratch lives only between its own consecutive dispatches.
+  const scratch = bufs.add({ name: 'scratch', size: 16, role: 'arena' });
   const kernels: PlanKernel[] = [];
   const kernelIndex = new Map<string, number>();
   const ctx = (graph: Graph, offsets: Map<number, number>): EmitContext => ({
     cfg,
     graph,
     tile: opts.tile ?? DEFAULT_TILE,
+    convTile: opts.convTile ?? DEFAULT_CONV_TILE,
     bufs,
+    scratch(bytes: number): BufferRange {
+      bufs.list[scratch].size = Math.max(bufs.list[scratch].size, Math.ceil(bytes / 4) * 4);
+      return { buffer: scratch, offset: 0, size: bytes };
+    },
     thrIndex: new Map(masked.map((w, i) => [w.info.layer, i])),
     range(t: number): BufferRange {
       const tensor = graph.tensors[graph.tensors[t].aliasOf ?? t];
@@ -121,20 +152,28 @@ function initDispatches(cfg: RunConfig, train: Graph, persistent: Persistent, bu
   const ki = kernel({ name: 'init', family: 'init', wgsl: k.wgsl, workgroupSize: k.workgroupSize, layout: k.layout });
   const recordBytes = Math.max(32, bufs.align);
   const records: number[] = [];
-  const jobs: { tensor: number; w: GraphWeight; role: 'weight' | 'score' }[] = [];
+  const jobs: ({ tensor: number; w: GraphWeight; role: 'weight' | 'score' } | { tensor: number; value: number })[] = [];
   for (const w of train.weights) {
     jobs.push({ tensor: w.weight, w, role: 'weight' });
     if (w.score !== undefined) jobs.push({ tensor: w.score, w, role: 'score' });
   }
+  // Other persistent tensors start at zero, except those with an initial value (running
+  // variance and γ start at 1, as in PyTorch).
+  for (const t of train.tensors) if (t.kind === 'param' && t.initValue !== undefined && t.initValue !== 0) jobs.push({ tensor: t.id, value: t.initValue });
   const table = bufs.add({ name: 'init_table', size: Math.max(16, jobs.length * recordBytes), role: 'table' });
   const out: PlanDispatch[] = [];
   jobs.forEach((j, n) => {
-    const i = j.w.info;
-    const keep = i.mask.kind === 'edge_popup' ? i.mask.keep : 1;
-    const p = j.role === 'weight' ? weightDraw(i.init, i.fanIn, i.fanOut, keep) : scoreDraw(i.scoreInit, i.fanIn);
     const t = train.tensors[j.tensor];
     const count = numel(t.shape);
-    const rec = initRecord(p, i.index, j.role === 'weight' ? Stream.weights : Stream.scores, count, cfg.seed);
+    let rec: number[];
+    if ('value' in j) {
+      rec = initRecord({ kind: 'constant', scale: Math.fround(j.value) }, 0, 0, count, cfg.seed);
+    } else {
+      const i = j.w.info;
+      const keep = i.mask.kind === 'edge_popup' ? i.mask.keep : 1;
+      const p = j.role === 'weight' ? weightDraw(i.init, i.fanIn, i.fanOut, keep) : scoreDraw(i.scoreInit, i.fanIn);
+      rec = initRecord(p, i.index, j.role === 'weight' ? Stream.weights : Stream.scores, count, cfg.seed);
+    }
     const base = (n * recordBytes) / 4;
     for (let q = 0; q < rec.length; q++) records[base + q] = rec[q];
     out.push({
@@ -178,7 +217,8 @@ function stats(
     dispatchesPerTrainStep: trainStep.length,
     dispatchesPerEvalStep: evalStep.length,
     unfusedDispatchesPerTrainStep: unfusedDispatches(train),
-    arenaBytes: bufs.list.find((b) => b.role === 'arena')!.size,
+    // Every transient byte: the liveness-packed arena plus the scratch of split-K and reductions.
+    arenaBytes: bufs.list.filter((b) => b.role === 'arena').reduce((a, b) => a + b.size, 0),
     arenaPeakLiveBytes: arena.peakLive,
     paramBytes: bufs.list.filter((b) => b.role === 'param').reduce((a, b) => a + b.size, 0),
     flopsPerExample: flops,

@@ -6,6 +6,7 @@ import { numel } from '../../compiler/ir/graph.js';
 import { Stream } from '../../compiler/kernels/philox.js';
 import { drawTensor, scoreDraw, weightDraw } from '../../compiler/init.js';
 import * as R from './ops.js';
+import * as C from './conv-ops.js';
 
 export type Values = Float32Array | Uint32Array;
 
@@ -47,7 +48,9 @@ export function initState(graph: Graph, state: RefState, seed: number): void {
       const stream = owner.role === 'weight' ? Stream.weights : Stream.scores;
       state.tensors.set(t.name, drawTensor(p, seed, i.index, stream, numel(t.shape)));
     } else {
-      state.tensors.set(t.name, alloc(t));
+      const v = alloc(t);
+      if (t.initValue) v.fill(t.initValue);
+      state.tensors.set(t.name, v);
     }
   }
 }
@@ -102,6 +105,63 @@ export function runGraph(graph: Graph, state: RefState, input: RefStepInput): Va
         return R.scoreGrad(f(op.dw), f(op.weight), f(op.score), f(op.ds));
       case 'sgd_update':
         return R.sgd(f(op.param), f(op.grad), f(op.velocity), { lr: input.lr, momentum: op.momentum, nesterov: op.nesterov, weightDecay: op.weightDecay });
+      case 'conv2d': {
+        const [B, Ci, H, W] = shape(op.x);
+        const [Co, , K] = shape(op.w);
+        return C.conv2d(f(op.x), f(op.w), f(op.y), C.convGeom(B, Ci, H, W, Co, K, op.attrs.stride, op.attrs.pad));
+      }
+      case 'conv2d_dx': {
+        const [B, Ci, H, W] = shape(op.dx);
+        const [Co, , K] = shape(op.w);
+        return C.conv2dDx(f(op.dy), f(op.w), f(op.dx), C.convGeom(B, Ci, H, W, Co, K, op.attrs.stride, op.attrs.pad));
+      }
+      case 'conv2d_dw': {
+        const [B, Ci, H, W] = shape(op.x);
+        const [Co, , K] = shape(op.dw);
+        return C.conv2dDw(f(op.dy), f(op.x), f(op.dw), C.convGeom(B, Ci, H, W, Co, K, op.attrs.stride, op.attrs.pad));
+      }
+      case 'maxpool':
+      case 'avgpool': {
+        const [B, Cc, H, W] = shape(op.x);
+        const g = C.poolGeom(B, Cc, H, W, op.attrs.kernel, op.attrs.stride, op.attrs.pad);
+        return op.op === 'maxpool' ? C.maxpool(f(op.x), f(op.y), g) : C.avgpool(f(op.x), f(op.y), g);
+      }
+      case 'maxpool_bwd': {
+        const [B, Cc, H, W] = shape(op.x);
+        return C.maxpoolBwd(f(op.dy), f(op.x), f(op.dx), C.poolGeom(B, Cc, H, W, op.attrs.kernel, op.attrs.stride, op.attrs.pad));
+      }
+      case 'avgpool_bwd': {
+        const [B, Cc, H, W] = shape(op.dx);
+        return C.avgpoolBwd(f(op.dy), f(op.dx), C.poolGeom(B, Cc, H, W, op.attrs.kernel, op.attrs.stride, op.attrs.pad));
+      }
+      case 'global_avgpool': {
+        const [B, Cc, H, W] = shape(op.x);
+        return C.globalAvgpool(f(op.x), f(op.y), B * Cc, H * W);
+      }
+      case 'global_avgpool_bwd': {
+        const [B, Cc, H, W] = shape(op.dx);
+        return C.globalAvgpoolBwd(f(op.dy), f(op.dx), B * Cc, H * W);
+      }
+      case 'batchnorm': {
+        const [B, Cc, ...rest] = shape(op.x);
+        const HW = rest.reduce((a, b) => a * b, 1);
+        const gamma = op.gamma !== undefined ? f(op.gamma) : undefined;
+        const beta = op.beta !== undefined ? f(op.beta) : undefined;
+        const h = { eps: op.eps, momentum: op.momentum };
+        if (op.train) return C.batchnormTrain(f(op.x), f(op.y), f(op.stats!), f(op.runMean), f(op.runVar), B, Cc, HW, input.batch.valid, h, gamma, beta);
+        return C.batchnormEval(f(op.x), f(op.y), f(op.runMean), f(op.runVar), B, Cc, HW, h, gamma, beta);
+      }
+      case 'batchnorm_bwd': {
+        const [B, Cc, ...rest] = shape(op.x);
+        const HW = rest.reduce((a, b) => a * b, 1);
+        const gamma = op.gamma !== undefined ? f(op.gamma) : undefined;
+        const r = C.batchnormBwd(f(op.dy), f(op.x), f(op.stats), f(op.dx), B, Cc, HW, input.batch.valid, gamma);
+        if (op.dgamma !== undefined) f(op.dgamma).set(r.dgamma);
+        if (op.dbeta !== undefined) f(op.dbeta).set(r.dbeta);
+        return;
+      }
+      case 'add':
+        return C.add(f(op.a), f(op.b), f(op.y));
     }
   }
 }

@@ -75,3 +75,80 @@ export function mlp(o: MlpOptions = {}): RunConfig {
     axes: {},
   };
 }
+
+// ---------------------------------------------------------------------------------------------
+// Small convolutional networks, with shapes inferred here (the front end does it for programs).
+
+export type LayerSpec =
+  | ['conv', number, number, number?, number?] // out, kernel, stride = 1, pad = kernel/2
+  | ['linear', number]
+  | ['relu']
+  | ['flatten']
+  | ['maxpool' | 'avgpool', number, number?, number?] // kernel, stride = kernel, pad = 0
+  | ['gap']
+  | ['bn', boolean?] // affine
+  | ['residual', LayerSpec[], LayerSpec[]];
+
+export function buildLayers(specs: LayerSpec[], input: number[], mask: LayerMask, init: InitSpec, prefix = ''): { layers: Layer[]; out: number[] } {
+  const layers: Layer[] = [];
+  let shape = input;
+  const count: Record<string, number> = {};
+  const name = (k: string) => `${prefix}${k}${(count[k] = (count[k] ?? 0) + 1)}`;
+  for (const s of specs) {
+    const inShape = shape;
+    switch (s[0]) {
+      case 'conv': {
+        const [, out, k, stride = 1, pad = Math.floor(k / 2)] = s;
+        const [C, H, W] = shape;
+        shape = [out, Math.floor((H + 2 * pad - k) / stride) + 1, Math.floor((W + 2 * pad - k) / stride) + 1];
+        layers.push({ kind: 'conv', name: name('conv'), inShape, outShape: shape, inChannels: C, outChannels: out, kernel: k, stride, padding: pad, mask, init });
+        break;
+      }
+      case 'linear':
+        shape = [s[1]];
+        layers.push({ kind: 'linear', name: name('linear'), inShape, outShape: shape, inFeatures: inShape[0], outFeatures: s[1], mask, init });
+        break;
+      case 'relu':
+        layers.push({ kind: 'relu', name: name('relu'), inShape, outShape: shape });
+        break;
+      case 'flatten':
+        shape = [shape.reduce((a, b) => a * b, 1)];
+        layers.push({ kind: 'flatten', name: name('flatten'), inShape, outShape: shape });
+        break;
+      case 'maxpool':
+      case 'avgpool': {
+        const [kind, k, stride = k, pad = 0] = s;
+        const [C, H, W] = shape;
+        shape = [C, Math.floor((H + 2 * pad - k) / stride) + 1, Math.floor((W + 2 * pad - k) / stride) + 1];
+        layers.push({ kind, name: name(kind), inShape, outShape: shape, kernel: k, stride, padding: pad });
+        break;
+      }
+      case 'gap':
+        shape = [shape[0]];
+        layers.push({ kind: 'global_avgpool', name: name('gap'), inShape, outShape: shape });
+        break;
+      case 'bn':
+        layers.push({ kind: 'batchnorm', name: name('bn'), inShape, outShape: shape, channels: shape[0], affine: !!s[1], momentum: 0.1, eps: 1e-5 });
+        break;
+      case 'residual': {
+        const n = name('block');
+        const body = buildLayers(s[1], shape, mask, init, `${n}.body.`);
+        const sc = buildLayers(s[2], shape, mask, init, `${n}.shortcut.`);
+        shape = body.out;
+        layers.push({ kind: 'residual', name: n, inShape, outShape: shape, body: body.layers, shortcut: sc.layers });
+        break;
+      }
+    }
+  }
+  return { layers, out: shape };
+}
+
+/** An mlp() config whose model is replaced by the given layer specs. */
+export function convnet(specs: LayerSpec[], o: MlpOptions & { input: number[] }): RunConfig {
+  const base = mlp(o);
+  const mask: LayerMask = o.mask ?? { kind: 'edge_popup', keep: 0.5 };
+  const init: InitSpec = o.init ?? { kind: 'signed_kaiming_constant', mode: 'fan_in', scaled: false };
+  const { layers, out } = buildLayers(specs, o.input, mask, init);
+  if (out.length !== 1 || out[0] !== (o.classes ?? 10)) throw new Error(`test network ends in [${out}]`);
+  return { ...base, model: { ...base.model, layers } };
+}

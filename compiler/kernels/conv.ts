@@ -1,0 +1,271 @@
+// Convolution as implicit GEMM (NCHW activations, [Co, Ci, K, K] weights), forward and both
+// backward passes, with the edge-popup mask test in the weight loader and fused epilogues.
+//
+//   forward: Y[b,co,pix]    = Σ_{k=(ci,kh,kw)} W[co,k] · X̃[k,(b,pix)]      M=Co, N=B·OH·OW, K=Ci·K²
+//   dx:      dX[b,ci,pix]   = Σ_{k=(co,kh,kw)} W[co,ci,kh,kw] · dỸ[k,(b,pix)] M=Ci, N=B·H·W,  K=Co·K²
+//   dw:      dW[co,(ci,kh,kw)] = Σ_{k=(b,oh,ow)} dY[b,co,oh,ow] · X̃[…]      M=Co, N=Ci·K²,  K=B·OH·OW
+// X̃ is the im2col view of X (zero outside the image); dỸ picks dY where (ih + p − kh) is a
+// multiple of the stride. Nothing is materialised: the loaders compute indices. Each thread owns
+// a TM×TN tile of scalar accumulators in named registers. The dw pass can split K across
+// workgroups (split-K) into partial sums that a second kernel adds in a fixed order, so it stays
+// deterministic; that kernel then applies the score gradient and the optimiser update.
+import type { MatmulEpilogue } from './matmul.js';
+import { STEP_STRUCT, declareBindings, f32lit, layoutOf, lines, type BindingDecl } from './wgsl.js';
+
+export interface ConvShape {
+  B: number;
+  Ci: number;
+  H: number;
+  W: number;
+  Co: number;
+  K: number;
+  stride: number;
+  pad: number;
+  OH: number;
+  OW: number;
+}
+
+export interface ConvTile {
+  tm: number;
+  tn: number;
+  wx: number;
+  wy: number;
+}
+
+export const DEFAULT_CONV_TILE: ConvTile = { tm: 4, tn: 4, wx: 8, wy: 8 };
+
+export type ConvPass = 'fwd' | 'dx' | 'dw';
+
+export interface ConvSpec {
+  pass: ConvPass;
+  shape: ConvShape;
+  /** The weight operand is masked (edge-popup): bindings S and THR, this layer at 4·thrIndex. */
+  mask?: { thrIndex: number };
+  /**
+   * fwd: store | relu. dx: store | relu_mask (Y = the ReLU output at dX's index).
+   * dw without split: sgd. dw with split: the partial sums are stored; see convReduceKernel.
+   */
+  epilogue: MatmulEpilogue;
+  tile: ConvTile;
+  /** dw only: split K into this many slices (1 = no split). */
+  splitK?: number;
+}
+
+export interface ConvKernel {
+  wgsl: string;
+  bindings: string[];
+  layout: ReturnType<typeof layoutOf>;
+  workgroupSize: [number, number, number];
+  workgroups: [number, number, number];
+  M: number;
+  N: number;
+  K: number;
+}
+
+export function convDims(pass: ConvPass, s: ConvShape): { M: number; N: number; K: number } {
+  const KK = s.K * s.K;
+  if (pass === 'fwd') return { M: s.Co, N: s.B * s.OH * s.OW, K: s.Ci * KK };
+  if (pass === 'dx') return { M: s.Ci, N: s.B * s.H * s.W, K: s.Co * KK };
+  return { M: s.Co, N: s.Ci * KK, K: s.B * s.OH * s.OW };
+}
+
+const u = (x: number) => `${x}u`;
+const i = (x: number) => `${x}i`;
+
+export function convKernel(spec: ConvSpec): ConvKernel {
+  const s = spec.shape;
+  const { pass, tile } = spec;
+  const { tm, tn, wx, wy } = tile;
+  const { M, N, K } = convDims(pass, s);
+  const KK = s.K * s.K;
+  const P = s.OH * s.OW;
+  const HW = s.H * s.W;
+  const split = pass === 'dw' ? Math.max(1, spec.splitK ?? 1) : 1;
+  const ep = spec.epilogue;
+
+  const decls: BindingDecl[] = [];
+  // Operand names: X (input activations), W (weights), DY (output gradient).
+  if (pass === 'fwd') decls.push({ name: 'W', access: 'read', type: 'f32' }, { name: 'X', access: 'read', type: 'f32' });
+  if (pass === 'dx') decls.push({ name: 'W', access: 'read', type: 'f32' }, { name: 'DY', access: 'read', type: 'f32' });
+  if (pass === 'dw') decls.push({ name: 'DY', access: 'read', type: 'f32' }, { name: 'X', access: 'read', type: 'f32' });
+  if (spec.mask) decls.push({ name: 'S', access: 'read', type: 'f32' }, { name: 'THR', access: 'read', type: 'u32' });
+  if (pass === 'dw' && split > 1) {
+    decls.push({ name: 'PARTIAL', access: 'read_write', type: 'f32' });
+  } else if (ep.kind === 'sgd') {
+    decls.push({ name: 'P', access: 'read_write', type: 'f32' });
+    if (ep.momentum !== 0) decls.push({ name: 'V', access: 'read_write', type: 'f32' });
+    if (ep.score) decls.push({ name: 'WF', access: 'read', type: 'f32' });
+    decls.push({ name: 'step', access: 'uniform', type: 'Step' });
+  } else {
+    if (ep.kind === 'relu_mask') decls.push({ name: 'Y', access: 'read', type: 'f32' });
+    decls.push({ name: 'C', access: 'read_write', type: 'f32' });
+  }
+
+  const body: string[] = [];
+  body.push(`  let mb = (wid.y * ${u(wy)} + lid.y) * ${u(tm)};`);
+  body.push(`  let nb = (wid.x * ${u(wx)} + lid.x) * ${u(tn)};`);
+  body.push(lines(tm, (a) => `  let m${a} = min(mb + ${u(a)}, ${u(M - 1)});`));
+  body.push(lines(tn, (b) => `  let n${b} = min(nb + ${u(b)}, ${u(N - 1)});`));
+  if (spec.mask) body.push(`  let thr_key = THR[${u(4 * spec.mask.thrIndex)}]; let thr_tie = THR[${u(4 * spec.mask.thrIndex + 1)}];`);
+  const masked = (w: string, idx: string) => (spec.mask ? `select(0.0, ${w}, keep1(S[${idx}], ${idx}, thr_key, thr_tie))` : w);
+
+  // Per-column precomputation, hoisted out of the k loop.
+  if (pass === 'fwd') {
+    for (let b = 0; b < tn; b++) {
+      body.push(`  let bi${b} = n${b} / ${u(P)}; let cb${b} = bi${b} * ${u(s.Ci * HW)}; let cp${b} = n${b} % ${u(P)};`);
+      body.push(`  let ih${b} = i32(cp${b} / ${u(s.OW)}) * ${i(s.stride)} - ${i(s.pad)}; let iw${b} = i32(cp${b} % ${u(s.OW)}) * ${i(s.stride)} - ${i(s.pad)};`);
+    }
+  } else if (pass === 'dx') {
+    for (let b = 0; b < tn; b++) {
+      body.push(`  let bi${b} = n${b} / ${u(HW)}; let cb${b} = bi${b} * ${u(s.Co * P)}; let cp${b} = n${b} % ${u(HW)};`);
+      body.push(`  let ih${b} = i32(cp${b} / ${u(s.W)}) + ${i(s.pad)}; let iw${b} = i32(cp${b} % ${u(s.W)}) + ${i(s.pad)};`);
+    }
+  } else {
+    for (let b = 0; b < tn; b++) {
+      body.push(`  let cc${b} = (n${b} / ${u(KK)}) * ${u(HW)}; let cr${b} = n${b} % ${u(KK)};`);
+      body.push(`  let kh${b} = i32(cr${b} / ${u(s.K)}) - ${i(s.pad)}; let kw${b} = i32(cr${b} % ${u(s.K)}) - ${i(s.pad)};`);
+    }
+  }
+
+  body.push(lines(tm, (a) => lines(tn, (b) => `  var acc${a}_${b} = 0.0;`)));
+  const kLo = split > 1 ? `wid.z * ${u(Math.ceil(K / split))}` : '0u';
+  const kHi = split > 1 ? `min(${kLo} + ${u(Math.ceil(K / split))}, ${u(K)})` : u(K);
+  body.push(`  let k_end = ${kHi};`);
+  body.push(`  for (var k = ${kLo}; k < k_end; k = k + 1u) {`);
+  if (pass === 'fwd') {
+    body.push(`    let ci = k / ${u(KK)}; let r = k % ${u(KK)}; let kh = i32(r / ${u(s.K)}); let kw = i32(r % ${u(s.K)});`);
+    for (let a = 0; a < tm; a++) body.push(`    let a${a} = ${masked(`W[m${a} * ${u(K)} + k]`, `m${a} * ${u(K)} + k`)};`);
+    for (let b = 0; b < tn; b++) {
+      body.push(`    let y${b} = ih${b} + kh; let x${b} = iw${b} + kw;`);
+      body.push(`    let in${b} = y${b} >= 0 && y${b} < ${i(s.H)} && x${b} >= 0 && x${b} < ${i(s.W)};`);
+      body.push(`    let b${b} = select(0.0, X[select(0u, cb${b} + ci * ${u(HW)} + u32(y${b}) * ${u(s.W)} + u32(x${b}), in${b})], in${b});`);
+    }
+  } else if (pass === 'dx') {
+    body.push(`    let co = k / ${u(KK)}; let r = k % ${u(KK)}; let kh = i32(r / ${u(s.K)}); let kw = i32(r % ${u(s.K)});`);
+    for (let a = 0; a < tm; a++) {
+      const idx = `co * ${u(s.Ci * KK)} + m${a} * ${u(KK)} + r`;
+      body.push(`    let a${a} = ${masked(`W[${idx}]`, idx)};`);
+    }
+    for (let b = 0; b < tn; b++) {
+      body.push(`    let y${b} = ih${b} - kh; let x${b} = iw${b} - kw;`);
+      const strided =
+        s.stride === 1
+          ? `y${b} >= 0 && x${b} >= 0 && y${b} < ${i(s.OH)} && x${b} < ${i(s.OW)}`
+          : `y${b} >= 0 && x${b} >= 0 && y${b} % ${i(s.stride)} == 0 && x${b} % ${i(s.stride)} == 0 && y${b} / ${i(s.stride)} < ${i(s.OH)} && x${b} / ${i(s.stride)} < ${i(s.OW)}`;
+      body.push(`    let in${b} = ${strided};`);
+      const oy = s.stride === 1 ? `u32(y${b})` : `u32(y${b} / ${i(s.stride)})`;
+      const ox = s.stride === 1 ? `u32(x${b})` : `u32(x${b} / ${i(s.stride)})`;
+      body.push(`    let b${b} = select(0.0, DY[select(0u, cb${b} + co * ${u(P)} + ${oy} * ${u(s.OW)} + ${ox}, in${b})], in${b});`);
+    }
+  } else {
+    body.push(`    let bi = k / ${u(P)}; let p = k % ${u(P)}; let oh = i32(p / ${u(s.OW)}) * ${i(s.stride)}; let ow = i32(p % ${u(s.OW)}) * ${i(s.stride)};`);
+    for (let a = 0; a < tm; a++) body.push(`    let a${a} = DY[bi * ${u(s.Co * P)} + m${a} * ${u(P)} + p];`);
+    for (let b = 0; b < tn; b++) {
+      body.push(`    let y${b} = oh + kh${b}; let x${b} = ow + kw${b};`);
+      body.push(`    let in${b} = y${b} >= 0 && y${b} < ${i(s.H)} && x${b} >= 0 && x${b} < ${i(s.W)};`);
+      body.push(`    let b${b} = select(0.0, X[select(0u, bi * ${u(s.Ci * HW)} + cc${b} + u32(y${b}) * ${u(s.W)} + u32(x${b}), in${b})], in${b});`);
+    }
+  }
+  body.push(lines(tm, (a) => lines(tn, (b) => `    acc${a}_${b} = fma(a${a}, b${b}, acc${a}_${b});`)));
+  body.push(`  }`);
+
+  // Epilogue, per element.
+  for (let a = 0; a < tm; a++) {
+    for (let b = 0; b < tn; b++) {
+      const guard = `mb + ${u(a)} < ${u(M)} && nb + ${u(b)} < ${u(N)}`;
+      const v = `acc${a}_${b}`;
+      let idx: string;
+      if (pass === 'fwd') idx = `bi${b} * ${u(s.Co * P)} + m${a} * ${u(P)} + cp${b}`;
+      else if (pass === 'dx') idx = `bi${b} * ${u(s.Ci * HW)} + m${a} * ${u(HW)} + cp${b}`;
+      else idx = `m${a} * ${u(N)} + n${b}`;
+      const st: string[] = [];
+      if (pass === 'dw' && split > 1) {
+        st.push(`PARTIAL[wid.z * ${u(M * N)} + e] = ${v};`);
+      } else if (ep.kind === 'sgd') {
+        st.push(...sgdLines(ep, 'e', v, 'WF'));
+      } else if (ep.kind === 'relu') st.push(`C[e] = max(${v}, 0.0);`);
+      else if (ep.kind === 'relu_mask') st.push(`C[e] = select(0.0, ${v}, Y[e] > 0.0);`);
+      else st.push(`C[e] = ${v};`);
+      body.push(`  if (${guard}) { let e = ${idx}; ${st.join(' ')} }`);
+    }
+  }
+
+  const keepFn = spec.mask
+    ? `
+fn keep1(s: f32, idx: u32, t: u32, tie: u32) -> bool {
+  let key = bitcast<u32>(s) & 0x7fffffffu;
+  return key > t || (key == t && idx >= tie);
+}`
+    : '';
+  const usesStep = ep.kind === 'sgd' && !(pass === 'dw' && split > 1);
+  const wgsl = `// conv ${pass} B${s.B} ${s.Ci}→${s.Co} ${s.H}x${s.W} k${s.K} s${s.stride} p${s.pad}${spec.mask ? ' masked' : ''} epilogue=${split > 1 ? `split-K ×${split}` : ep.kind}
+${declareBindings(decls)}
+${usesStep ? STEP_STRUCT : ''}${keepFn}
+@compute @workgroup_size(${wx}, ${wy}, 1)
+fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u) {
+${body.join('\n')}
+}
+`;
+  return {
+    wgsl,
+    bindings: decls.map((d) => d.name),
+    layout: layoutOf(decls),
+    workgroupSize: [wx, wy, 1],
+    workgroups: [Math.ceil(N / (wx * tn)), Math.ceil(M / (wy * tm)), split],
+    M,
+    N,
+    K,
+  };
+}
+
+/** The optimiser update of one element `e` whose gradient (dW_eff) is `v`. */
+export function sgdLines(ep: Extract<MatmulEpilogue, { kind: 'sgd' }>, e: string, v: string, weightBinding: string): string[] {
+  const out: string[] = [];
+  out.push(`var p = P[${e}];`);
+  out.push(ep.score ? `var g = ${v} * ${weightBinding}[${e}] * sign(p);` : `var g = ${v};`);
+  if (ep.weightDecay !== 0) out.push(`g = g + ${f32lit(ep.weightDecay)} * p;`);
+  if (ep.momentum !== 0) {
+    out.push(`let vel = ${f32lit(ep.momentum)} * V[${e}] + g;`);
+    out.push(`V[${e}] = vel;`);
+    out.push(ep.nesterov ? `let upd = g + ${f32lit(ep.momentum)} * vel;` : `let upd = vel;`);
+  } else out.push(`let upd = g;`);
+  out.push(`P[${e}] = p - step.lr * upd;`);
+  return out;
+}
+
+/** Sums split-K partials in slice order (deterministic) and applies the dW epilogue. */
+export function convReduceKernel(opts: { n: number; splits: number; epilogue: Extract<MatmulEpilogue, { kind: 'sgd' }> }) {
+  const { n, splits, epilogue: ep } = opts;
+  const decls: BindingDecl[] = [{ name: 'PARTIAL', access: 'read', type: 'f32' }, { name: 'P', access: 'read_write', type: 'f32' }];
+  if (ep.momentum !== 0) decls.push({ name: 'V', access: 'read_write', type: 'f32' });
+  if (ep.score) decls.push({ name: 'WF', access: 'read', type: 'f32' });
+  decls.push({ name: 'step', access: 'uniform', type: 'Step' });
+  const wgsl = `// split-K reduction of ${splits} slices of ${n} gradients + optimiser update
+${declareBindings(decls)}
+${STEP_STRUCT}
+@compute @workgroup_size(256)
+fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  for (var e = gid.x + gid.y * nwg.x * 256u; e < ${u(n)}; e = e + nwg.x * nwg.y * 256u) {
+    var acc = 0.0;
+    for (var s = 0u; s < ${u(splits)}; s = s + 1u) { acc = acc + PARTIAL[s * ${u(n)} + e]; }
+    ${sgdLines(ep, 'e', 'acc', 'WF').join('\n    ')}
+  }
+}
+`;
+  const groups = Math.ceil(n / 256);
+  return {
+    wgsl,
+    bindings: decls.map((d) => d.name),
+    layout: layoutOf(decls),
+    workgroupSize: [256, 1, 1] as [number, number, number],
+    workgroups: [Math.min(groups, 65535), Math.max(1, Math.ceil(groups / 65535)), 1] as [number, number, number],
+  };
+}
+
+/** Split count for a dw pass: enough workgroups to fill the device without tiny slices. */
+export function chooseSplitK(M: number, N: number, K: number, tile: ConvTile, targetGroups = 64): number {
+  const groups = Math.ceil(N / (tile.wx * tile.tn)) * Math.ceil(M / (tile.wy * tile.tm));
+  if (groups >= targetGroups) return 1;
+  const want = Math.ceil(targetGroups / groups);
+  return Math.max(1, Math.min(want, Math.floor(K / 256), 64));
+}
