@@ -8,6 +8,7 @@ import { doctorCommand } from './doctor.js';
 import { fmtCommand } from './fmt-command.js';
 import { planCommand } from './plan-command.js';
 import { runCommand } from './run-command.js';
+import { registerSweepCommands } from './sweep-commands.js';
 import { stderrIsTTY } from './tty.js';
 
 const collect = (v: string, prev: string[]) => [...prev, v];
@@ -76,6 +77,7 @@ Examples:
         }),
       ),
     );
+  registerSweepCommands(p, { overrides, color: () => colorWanted(p.opts()), done });
   return p;
 }
 

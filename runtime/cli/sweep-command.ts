@@ -1,0 +1,152 @@
+// `subnet sweep FILE`: expand the sweeps and run every run that is not complete yet, N at a time
+// on one adapter (--parallel), with a progress bar per active run and a total; or enqueue one job
+// per run on a BullMQ queue (--queue); or write a Slurm array script (--emit slurm). Ctrl-C stops
+// cleanly: no new run starts, active runs stop at a step boundary, a second Ctrl-C quits at once.
+import { basename, resolve } from 'node:path';
+import { closeDevice } from '../device.js';
+import { writeFileAtomic } from '../results/atomic.js';
+import { runDirOf } from '../run.js';
+import type { RunTask } from '../sweep/execute.js';
+import { readFailure } from '../sweep/failure.js';
+import { runLocalSweep } from '../sweep/local.js';
+import { axesText, barProgress, lineProgress } from '../sweep/progress.js';
+import { slurmScript } from '../sweep/slurm.js';
+import { completeSummary, partition } from '../sweep/status.js';
+import { CliError, compileRuns, type CompileCliOptions, type CompiledRun } from './compile.js';
+import { datasetLoader, openDeviceOrExplain } from './run-command.js';
+import { stderrIsTTY, ttyStderr } from './tty.js';
+
+export interface SweepOptions extends CompileCliOptions {
+  out: string;
+  parallel: string;
+  queue?: string;
+  queueName: string;
+  attempts: string;
+  retryFailed: boolean;
+  emit?: string;
+  script?: string;
+  index?: string;
+  expectId?: string;
+  dryRun: boolean;
+  json: boolean;
+}
+
+function positiveInt(flag: string, v: string, min = 1): number {
+  const n = Number(v);
+  if (!/^\d+$/.test(v.trim()) || !Number.isSafeInteger(n) || n < min) throw new CliError(`error: ${flag} must be an integer ≥ ${min}, got \`${v}\``);
+  return n;
+}
+
+function statusOf(out: string, id: string): string {
+  if (completeSummary(out, id)) return 'complete';
+  try {
+    if (readFailure(runDirOf(out, id))) return 'failed';
+  } catch {
+    /* an unreadable failure.json is as good as none */
+  }
+  return 'to do';
+}
+
+function listRuns(runs: CompiledRun[], out: string, json: boolean, offset = 0): void {
+  for (const [i, r] of runs.entries()) {
+    const status = statusOf(out, r.run.id);
+    if (json) process.stdout.write(JSON.stringify({ index: i + offset, run_id: r.run.id, experiment: r.experiment, axes: r.run.config.axes, status }) + '\n');
+    else process.stdout.write(`${String(i + offset).padStart(4)}  ${r.run.id}  ${status.padEnd(8)}  ${r.experiment}  ${axesText(r.run.config.axes)}`.trimEnd() + '\n');
+  }
+}
+
+export async function sweepCommand(file: string, opts: SweepOptions): Promise<number> {
+  const parallel = positiveInt('--parallel', opts.parallel);
+  if (opts.emit !== undefined && opts.emit !== 'slurm') throw new CliError(`error: --emit: unknown target \`${opts.emit}\` (known: slurm)`);
+  if (opts.emit && opts.queue) throw new CliError('error: --emit slurm and --queue are two ways to run a sweep elsewhere; give one');
+  if (opts.index !== undefined && (opts.queue || opts.emit)) throw new CliError('error: --index runs one run here; it does not go with --queue or --emit');
+  if (opts.expectId !== undefined && opts.index === undefined) throw new CliError('error: --expect-id needs --index');
+  let queueMod: typeof import('../queue/cli.js') | undefined;
+  if (opts.queue) {
+    queueMod = await import('../queue/cli.js');
+    queueMod.checkQueueOptions(opts); // before compiling: a bad URL is reported first
+  }
+  const { runs: all, sources } = compileRuns(file, opts);
+  const out = resolve(opts.out);
+  const source = sources[file] ?? '';
+
+  let runs = all;
+  if (opts.index !== undefined) {
+    const i = positiveInt('--index', opts.index, 0);
+    if (i >= all.length) throw new CliError(`error: --index ${i} is out of range: the sweep of ${file} has ${all.length} runs (0–${all.length - 1})`);
+    if (opts.expectId !== undefined && all[i].run.id !== opts.expectId) {
+      throw new CliError(`error: run ${i} of ${file} is ${all[i].run.id}, not ${opts.expectId}: the program or its overrides changed since the script was written; write it again with --emit slurm`);
+    }
+    runs = [all[i]];
+    if (opts.dryRun) {
+      listRuns(runs, out, opts.json, i);
+      return 0;
+    }
+  } else if (opts.dryRun) {
+    listRuns(all, out, opts.json);
+    return 0;
+  }
+
+  if (opts.emit === 'slurm') {
+    const name = basename(file).replace(/\.subnet$/, '') || 'sweep';
+    const script = resolve(opts.script ?? `${out}/${name}.sbatch`);
+    const text = slurmScript(all, { file: resolve(file), out, cwd: process.cwd(), overrides: opts.overrides ?? [], experiment: opts.experiment, parallel: opts.parallel === '1' ? 0 : parallel, jobName: `subnet-${name}` });
+    writeFileAtomic(script, text);
+    process.stdout.write(`${script}\n`);
+    process.stderr.write(`wrote a Slurm array of ${all.length} runs; submit it with \`sbatch ${script}\`, then \`subnet report ${out}\`\n`);
+    return 0;
+  }
+  if (queueMod) return queueMod.submitSweep(all, { ...opts, file, source });
+
+  const { todo, done } = partition(out, runs);
+  const total = runs.length;
+  if (todo.length === 0) {
+    process.stderr.write(`all ${total} runs are complete in ${out}; \`subnet report ${out}\` aggregates them\n`);
+    if (opts.json) process.stdout.write(JSON.stringify({ total, skipped: done.length, completed: [], failed: [], stopped: [], not_started: [] }) + '\n');
+    return 0;
+  }
+  const dataFor = datasetLoader();
+  for (const r of todo) dataFor(r.run.config); // data problems are reported before any GPU work
+  const ctx = await openDeviceOrExplain();
+  const tty = stderrIsTTY() && !process.env.CI;
+  const progress = tty ? barProgress(ttyStderr(), total, done.length) : lineProgress((s) => process.stderr.write(s + '\n'), total, done.length);
+  if (done.length) progress.log(`${done.length} of ${total} runs already complete in ${out}: skipped`);
+
+  const ac = new AbortController();
+  let firstSignalAt = 0;
+  const onSignal = (sig: NodeJS.Signals) => {
+    if (!ac.signal.aborted) {
+      firstSignalAt = Date.now();
+      progress.log(`${sig}: stopping; active runs stop at their next step and resume on the next \`subnet sweep\` (again to quit at once)`);
+      ac.abort();
+    } else if (Date.now() - firstSignalAt > 1000) {
+      // The launcher forwards the terminal's signal too, so one Ctrl-C can arrive twice at once.
+      progress.stop();
+      process.exit(130);
+    }
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  const tasks: RunTask[] = todo.map((r) => ({ experiment: r.experiment, run: r.run, source }));
+  let res;
+  try {
+    res = await runLocalSweep(tasks, { ctx, outRoot: out, dataset: dataFor, signal: ac.signal, parallel, progress });
+  } finally {
+    progress.stop();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    closeDevice(ctx);
+  }
+  const parts = [`${res.completed.length + done.length} complete${done.length ? ` (${done.length} skipped)` : ''}`];
+  if (res.failed.length) parts.push(`${res.failed.length} failed`);
+  if (res.stopped.length) parts.push(`${res.stopped.length} stopped`);
+  if (res.notStarted.length) parts.push(`${res.notStarted.length} not started`);
+  process.stderr.write(`${total} runs: ${parts.join(', ')}. \`subnet report ${out}\` aggregates them.\n`);
+  for (const f of res.failed) process.stderr.write(`  failed ${f.id}: ${f.error} (${runDirOf(out, f.id)}/failure.json)\n`);
+  if (ac.signal.aborted) process.stderr.write('Interrupted: run the same command again to resume.\n');
+  if (opts.json) {
+    process.stdout.write(JSON.stringify({ total, skipped: done.length, completed: res.completed, failed: res.failed, stopped: res.stopped, not_started: res.notStarted }) + '\n');
+  }
+  if (ac.signal.aborted) return 130;
+  return res.failed.length ? 1 : 0;
+}

@@ -1,0 +1,69 @@
+// `subnet sweep FILE --emit slurm`: an sbatch array script with one array task per run. Task I
+// runs `subnet sweep FILE --index I --expect-id ID` with the same overrides: the index is the
+// position in the expanded sweep (grid order, seeds innermost), and the expected id makes a task
+// refuse to run a different run if the program changed after the script was written. Runs that
+// are already complete are skipped, so resubmitting the script finishes only what is missing.
+import { fileURLToPath } from 'node:url';
+import type { CompiledRun } from '../cli/compile.js';
+import { axesText } from './progress.js';
+
+export interface SlurmOptions {
+  file: string; // absolute
+  out: string; // absolute
+  cwd: string;
+  overrides: string[];
+  experiment?: string;
+  /** At most this many array tasks at once (`%N`); 0 = no limit. */
+  parallel: number;
+  jobName: string;
+  /** The command that runs subnet on the compute nodes (the SUBNET variable overrides it). */
+  subnet?: string;
+}
+
+/** POSIX shell single quoting. */
+export function shq(s: string): string {
+  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+/** This installation's launcher, for compute nodes that share its file system. */
+export function defaultSubnetCommand(): string {
+  const bin = fileURLToPath(new URL('../../../bin/subnet.mjs', import.meta.url));
+  return `${shq(process.execPath)} ${shq(bin)}`;
+}
+
+export function slurmScript(runs: readonly CompiledRun[], o: SlurmOptions): string {
+  const n = runs.length;
+  const args = [
+    'sweep', o.file, '--out', o.out,
+    ...o.overrides.flatMap((s) => ['--set', s]),
+    ...(o.experiment ? ['--experiment', o.experiment] : []),
+  ].map(shq).join(' ');
+  const table = runs.map((r, i) => `#   ${String(i).padStart(String(n - 1).length)}  ${r.run.id}  ${r.experiment}  ${axesText(r.run.config.axes)}`.trimEnd());
+  return `#!/bin/bash
+# A Slurm job array for the sweep of ${o.file}: ${n} runs, one array task each.
+# Written by \`subnet sweep --emit slurm\`. Submit with \`sbatch ${shq(o.jobName)}.sbatch\` (or this file's name);
+# each task trains one run into ${o.out}/<run id>/. Complete runs are skipped, so submitting
+# again runs only what is missing. Then: subnet report ${shq(o.out)}
+#
+#SBATCH --job-name=${o.jobName}
+#SBATCH --array=0-${n - 1}${o.parallel > 0 ? `%${o.parallel}` : ''}
+#SBATCH --output=${o.out}/slurm-%A_%a.out
+#SBATCH --ntasks=1
+#SBATCH --cpus-per-task=4
+#SBATCH --gres=gpu:1
+#
+# Index → run (position in the expanded sweep, run id, experiment, swept values):
+${table.join('\n')}
+set -euo pipefail
+
+IDS=(${runs.map((r) => r.run.id).join(' ')})
+INDEX=\${SLURM_ARRAY_TASK_ID:?run this script with sbatch, or set SLURM_ARRAY_TASK_ID}
+if [ "$INDEX" -lt 0 ] || [ "$INDEX" -ge ${n} ]; then
+  echo "array index $INDEX is outside 0-${n - 1}" >&2
+  exit 1
+fi
+SUBNET=\${SUBNET:-${o.subnet ?? defaultSubnetCommand()}}
+cd ${shq(o.cwd)}
+exec $SUBNET ${args} --index "$INDEX" --expect-id "\${IDS[$INDEX]}" "$@"
+`;
+}
