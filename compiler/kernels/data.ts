@@ -104,12 +104,13 @@ export function loadBatchKernel(spec: LoadBatchSpec) {
         `let in_canvas = cy >= 0 && cy < ${OH} && cx >= 0 && cx < ${OW};`,
         'let y = u32(max(cy, 0)); let x = u32(max(cx, 0));',
       );
-    } else lines.push('let in_canvas = true; let y = oy; let x = ox;');
+    } else lines.push('let y = oy; let x = ox;');
     lines.push(
       padded
         ? `let inside = y >= ${top}u && y < ${top + H}u && x >= ${left}u && x < ${left + W}u;
-    let src = select(select(NONE, c * ${H * W}u + (y - ${top}u) * ${W}u + (x - ${left}u), inside), CROP, !in_canvas);`
-        : `let src = select(c * ${H * W}u + y * ${W}u + x, CROP, !in_canvas);`,
+    let stored_src = select(NONE, c * ${H * W}u + (y - ${top}u) * ${W}u + (x - ${left}u), inside);`
+        : `let stored_src = c * ${H * W}u + y * ${W}u + x;`,
+      aug.any ? 'let src = select(stored_src, CROP, !in_canvas);' : 'let src = stored_src;',
     );
     srcIndex = lines.join('\n    ');
   }
