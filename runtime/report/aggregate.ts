@@ -88,7 +88,8 @@ export function aggregate(runs: readonly CompleteRun[]): Group[] {
     groups.push({
       experiment: first.summary.experiment,
       policy: policyOf(first.config),
-      axes: withoutSeed(first.config.axes ?? first.summary.axes),
+      // The summary keeps the sweep order of the axes; config.json is canonical (sorted keys).
+      axes: withoutSeed(first.summary.axes ?? first.config.axes),
       configId: configIdWithoutSeed(first.config),
       runIds: list.map((r) => r.summary.run_id),
       seeds: list.map((r) => r.summary.seed),

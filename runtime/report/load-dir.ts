@@ -5,7 +5,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { RunConfig } from '../../compiler/config.js';
 import { RunDir, type Summary } from '../results/rundir.js';
-import { readFailure } from '../sweep/failure.js';
+import { FAILURE_FILE, readFailure } from '../sweep/failure.js';
 import type { EpochRecord } from '../train.js';
 import type { RunSet } from './records.js';
 
@@ -49,7 +49,7 @@ export function loadRunDirectory(root: string, linkBase: string = root): RunSet 
     if (!statSync(dir).isDirectory()) continue;
     const cfgPath = join(dir, 'config.json');
     const hasSummary = existsSync(join(dir, 'summary.json'));
-    if (!hasSummary && !existsSync(cfgPath)) continue; // not a run directory (plots, logs, …)
+    if (!hasSummary && !existsSync(cfgPath) && !existsSync(join(dir, FAILURE_FILE))) continue; // not a run directory
     const link = relative(linkBase, dir) || '.';
     try {
       const config = existsSync(cfgPath) ? readJson<RunConfig>(cfgPath) : undefined;

@@ -51,9 +51,8 @@ export async function executeTask(task: RunTask, o: ExecuteOptions): Promise<Sum
   const dir = runDirOf(o.outRoot, task.run.id);
   try {
     const plan = planFor(task, o.ctx);
-    // `resume` continues from the run's checkpoint when one exists (runtime/run.ts); typed
-    // loosely so that this file builds against a RunRequest with or without that option.
-    const req: RunRequest & { resume?: boolean } = {
+    // A run interrupted earlier (Ctrl-C, a dead worker) continues from its checkpoint.
+    const req: RunRequest = {
       run: task.run,
       experiment: task.experiment,
       plan,
