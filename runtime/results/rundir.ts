@@ -35,15 +35,18 @@ export interface Summary {
 }
 
 /**
- * The canonical text a run id hashes: the configuration without `axes`, source origins and the
- * data directory. The same as compiler/expand.ts's idText (a test holds them equal); repeated
- * here so that the runtime, and a bundled runner, do not pull in the language front end.
+ * The canonical text a run id hashes: the configuration without `axes`, source origins, the
+ * data directory and the eval batch. The same as compiler/expand.ts's idText (a test holds them
+ * equal); repeated here so that the runtime, and a bundled runner, do not pull in the language
+ * front end.
  */
 export function idText(config: RunConfig): string {
   const { axes: _axes, ...rest } = config;
   const data = 'dir' in rest.data ? { ...rest.data, dir: undefined } : rest.data;
-  return canonicalJson({ ...rest, data }, new Set(['origin']));
+  return canonicalJson({ ...rest, data }, NOT_HASHED);
 }
+
+const NOT_HASHED = new Set(['origin', 'evalBatch']);
 
 /** SHA-256 of idText: the program hash checkpoints are checked against; run id = its first 12 digits. */
 export function programHash(config: RunConfig): string {
