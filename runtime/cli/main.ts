@@ -2,6 +2,7 @@
 // exits non-zero with a message, never a stack trace (an unexpected internal error prints one
 // line and asks for a bug report, with the trace only under SUBNET_DEBUG=1).
 import { Command, Option } from 'commander';
+import { registerArtifactCommands } from './artifact-commands.js';
 import { checkCommand } from './check-command.js';
 import { CliError } from './compile.js';
 import { doctorCommand } from './doctor.js';
@@ -78,6 +79,7 @@ Examples:
       ),
     );
   registerSweepCommands(p, { overrides, color: () => colorWanted(p.opts()), done });
+  registerArtifactCommands(p, { overrides, color: () => colorWanted(p.opts()), done });
   return p;
 }
 

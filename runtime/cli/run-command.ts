@@ -11,6 +11,7 @@ import { closeDevice, openDevice, NoAdapterError, type GpuContext } from '../dev
 import { RunDir, type Summary } from '../results/rundir.js';
 import { executeRun, runDirOf, RunInterrupted } from '../run.js';
 import { CliError, compileRuns, planRun, type CompileCliOptions } from './compile.js';
+import { stopOnSignals } from '../signals.js';
 import { stderrIsTTY, ttyStderr } from './tty.js';
 
 export interface RunOptions extends CompileCliOptions {
@@ -47,35 +48,6 @@ export async function openDeviceOrExplain(): Promise<GpuContext> {
     if (e instanceof NoAdapterError) throw new CliError('error: no WebGPU adapter; run `subnet doctor` to see what to install', 2);
     throw e;
   }
-}
-
-/**
- * An AbortSignal raised by the first SIGINT/SIGTERM. A terminal's Ctrl-C reaches both the
- * launcher and this process, and the launcher forwards it again: a repeat within a second is
- * that echo; a later one means "quit now", without a checkpoint.
- */
-export function stopOnSignals(): { signal: AbortSignal; which: () => NodeJS.Signals | undefined; dispose: () => void } {
-  const ctl = new AbortController();
-  let got: NodeJS.Signals | undefined;
-  let at = 0;
-  const handler = (sig: NodeJS.Signals) => {
-    if (!got) {
-      got = sig;
-      at = Date.now();
-      ctl.abort();
-      process.stderr.write(`\n${sig}: stopping at the next step to write a checkpoint (send it again to quit at once)\n`);
-    } else if (Date.now() - at > 1000) process.exit(sig === 'SIGINT' ? 130 : 143);
-  };
-  process.on('SIGINT', handler);
-  process.on('SIGTERM', handler);
-  return {
-    signal: ctl.signal,
-    which: () => got,
-    dispose: () => {
-      process.off('SIGINT', handler);
-      process.off('SIGTERM', handler);
-    },
-  };
 }
 
 function resumeCommand(file: string, opts: RunOptions): string {

@@ -1,0 +1,71 @@
+// `subnet compile FILE -o runner.mjs`: one self-contained ES module that runs the program's
+// experiments anywhere Node 20 and the `webgpu` package are: the runtime (dist/runtime, bundled
+// by esbuild, `webgpu` left external) and every run's Plan with its WGSL, embedded as JSON.
+// Plans are made for WebGPU's guaranteed limits (offsets aligned to 256 bytes, 128 MiB
+// bindings), so the runner works on any adapter; they compute the same as plans made for a
+// looser adapter (alignment moves tensors, not arithmetic).
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DEFAULT_LIMITS } from '../../compiler/plan.js';
+import { writeFileAtomic } from '../results/atomic.js';
+import type { RunnerPayload } from '../runner/main.js';
+import { SUBNET_VERSION } from '../version.js';
+import { CliError, compileRuns, planRun, type CompileCliOptions } from './compile.js';
+
+/** dist/runtime/runner: the bundle's entry imports the compiled runner from here. */
+const RUNNER_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'runner');
+
+export interface CompileOptions extends CompileCliOptions {
+  output: string;
+}
+
+export async function bundleRunner(payload: RunnerPayload): Promise<Uint8Array> {
+  let esbuild: typeof import('esbuild');
+  try {
+    esbuild = await import('esbuild');
+  } catch {
+    throw new CliError('error: `subnet compile` needs the esbuild package (a dependency of subnet); run `npm ci`');
+  }
+  const result = await esbuild.build({
+    stdin: {
+      contents: `import { start } from './main.js';\nstart(${JSON.stringify(payload)});\n`,
+      resolveDir: RUNNER_DIR,
+      sourcefile: 'runner-entry.js',
+      loader: 'js',
+    },
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    external: ['webgpu'],
+    write: false,
+    minifyWhitespace: true,
+    minifySyntax: true,
+    legalComments: 'none',
+    logLevel: 'silent',
+    // CommonJS dependencies (cli-progress) call require(); an ES module has to provide it.
+    banner: {
+      js: `// subnet ${SUBNET_VERSION} standalone runner: ${payload.runs.length} run(s) of ${payload.file}. Needs the "webgpu" package; node runner.mjs --help\nimport { createRequire as __subnetCreateRequire } from 'node:module';\nconst require = __subnetCreateRequire(import.meta.url);`,
+    },
+  });
+  return result.outputFiles[0].contents;
+}
+
+export async function compileCommand(file: string, opts: CompileOptions): Promise<number> {
+  const { runs, sources } = compileRuns(file, opts);
+  const payload: RunnerPayload = {
+    version: SUBNET_VERSION,
+    file,
+    source: sources[file] ?? '',
+    runs: runs.map((r) => ({ experiment: r.experiment, plan: planRun(r.run, DEFAULT_LIMITS, sources, opts.color) })),
+  };
+  const bytes = await bundleRunner(payload);
+  try {
+    writeFileAtomic(opts.output, bytes);
+  } catch (e) {
+    throw new CliError(`error: ${opts.output}: cannot write (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  const kib = (bytes.length / 1024).toFixed(1);
+  process.stderr.write(`wrote ${opts.output}: ${runs.length} run(s), ${kib} KiB; run it with \`node ${opts.output} --out runs\` next to a node_modules with webgpu\n`);
+  return 0;
+}
