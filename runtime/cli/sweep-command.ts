@@ -9,7 +9,7 @@ import { runDirOf } from '../run.js';
 import type { RunTask } from '../sweep/execute.js';
 import { readFailure } from '../sweep/failure.js';
 import { runLocalSweep } from '../sweep/local.js';
-import { axesText, barProgress, lineProgress } from '../sweep/progress.js';
+import { axesText, barProgress, lineProgress, writeThrough } from '../sweep/progress.js';
 import { slurmScript } from '../sweep/slurm.js';
 import { completeSummary, partition } from '../sweep/status.js';
 import { CliError, compileRuns, type CompileCliOptions, type CompiledRun } from './compile.js';
@@ -109,7 +109,7 @@ export async function sweepCommand(file: string, opts: SweepOptions): Promise<nu
   for (const r of todo) dataFor(r.run.config); // data problems are reported before any GPU work
   const ctx = await openDeviceOrExplain();
   const tty = stderrIsTTY() && !process.env.CI;
-  const progress = tty ? barProgress(ttyStderr(), total, done.length) : lineProgress((s) => process.stderr.write(s + '\n'), total, done.length);
+  const progress = tty ? barProgress(writeThrough(ttyStderr()), total, done.length) : lineProgress((s) => process.stderr.write(s + '\n'), total, done.length);
   if (done.length) progress.log(`${done.length} of ${total} runs already complete in ${out}: skipped`);
 
   const ac = new AbortController();

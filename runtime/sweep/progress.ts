@@ -59,6 +59,20 @@ export function lineProgress(write: (s: string) => void, total: number, already:
   };
 }
 
+/**
+ * The terminal stream from ttyStderr(), written through at once: its Writable waits for each
+ * write's callback and queues the rest, so the last redraw (and the `done` lines in it) could
+ * still sit in that queue when the CLI exits. Writes to stderr are synchronous on Linux pipes
+ * and terminals, so nothing is lost by not waiting.
+ */
+export function writeThrough(stream: NodeJS.WriteStream): NodeJS.WriteStream {
+  (stream as unknown as { _write: (c: Buffer, e: string, cb: () => void) => void })._write = (chunk, _enc, cb) => {
+    process.stderr.write(chunk);
+    cb();
+  };
+  return stream;
+}
+
 export function barProgress(stream: NodeJS.WriteStream, total: number, already: number): SweepProgress {
   const multi = new cliProgress.MultiBar(
     { stream, clearOnComplete: false, hideCursor: true, autopadding: true, format: '{label} |{bar}| {info}' },
@@ -95,6 +109,11 @@ export function barProgress(stream: NodeJS.WriteStream, total: number, already: 
       };
     },
     log: (t) => multi.log(t + '\n'),
-    stop: () => multi.stop(),
+    stop() {
+      // Lines logged since the last redraw are only written by a redraw: flush them first.
+      if (!multi.isActive) return;
+      multi.update();
+      multi.stop();
+    },
   };
 }
