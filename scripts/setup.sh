@@ -7,6 +7,7 @@
 #     Bookworm's Mesa 22.3 ("Vulkan shaderUniform*ArrayDynamicIndexing required"), so on
 #     Bookworm it comes from bookworm-backports (Mesa 25.x);
 #   - the Fashion-MNIST IDX files (Debian package dataset-fashion-mnist);
+#   - redis-server, for the distributed sweep queue and its tests;
 #   - npm packages (npm ci) and the TypeScript build.
 #
 # Source it or run it; XDG_RUNTIME_DIR is set when unset (Dawn wants one).
@@ -77,6 +78,12 @@ else
     apt_update
     say "installing dataset-fashion-mnist"
     apt_install dataset-fashion-mnist
+  fi
+  # redis-server: the distributed sweep queue (BullMQ) and its tests.
+  if ! command -v redis-server >/dev/null; then
+    apt_update
+    say "installing redis-server"
+    apt_install redis-server
   fi
 fi
 
