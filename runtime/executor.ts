@@ -105,6 +105,20 @@ export class Executor {
     this.submitted[phase] += list.length;
   }
 
+  /** Submits dispatches [from, to) of a phase (debugging: inspect memory between dispatches). */
+  runRange(phase: PhaseName, from: number, to: number): void {
+    const list = this.phases.get(phase)!.slice(from, to);
+    const enc = this.ctx.device.createCommandEncoder();
+    const pass = enc.beginComputePass();
+    for (const p of list) {
+      pass.setPipeline(p.pipeline);
+      pass.setBindGroup(0, p.bindGroup);
+      pass.dispatchWorkgroups(p.workgroups[0], p.workgroups[1], p.workgroups[2]);
+    }
+    pass.end();
+    this.ctx.device.queue.submit([enc.finish()]);
+  }
+
   /** Runs single dispatches of a phase one submit each, timing each (profiles without timestamps). */
   async timeEach(phase: PhaseName, reps: number): Promise<number[]> {
     const list = this.phases.get(phase)!;
@@ -125,6 +139,41 @@ export class Executor {
       }
     }
     return times.map((t) => t / reps);
+  }
+
+  /**
+   * GPU time of each dispatch of a phase (ms, mean over reps): every dispatch in its own compute
+   * pass with timestamp writes at its start and end, the whole phase in one submit.
+   */
+  async timeEachWithTimestamps(phase: PhaseName, reps: number): Promise<number[]> {
+    const { device } = this.ctx;
+    const list = this.phases.get(phase)!;
+    const n = list.length;
+    const querySet = device.createQuerySet({ type: 'timestamp', count: 2 * n });
+    const resolve = device.createBuffer({ size: 16 * n, usage: GPUBufferUsage.QUERY_RESOLVE | GPUBufferUsage.COPY_SRC });
+    const staging = device.createBuffer({ size: 16 * n, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+    const sums = new Array(n).fill(0);
+    for (let r = 0; r < reps; r++) {
+      const enc = device.createCommandEncoder();
+      list.forEach((p, i) => {
+        const pass = enc.beginComputePass({ timestampWrites: { querySet, beginningOfPassWriteIndex: 2 * i, endOfPassWriteIndex: 2 * i + 1 } });
+        pass.setPipeline(p.pipeline);
+        pass.setBindGroup(0, p.bindGroup);
+        pass.dispatchWorkgroups(...p.workgroups);
+        pass.end();
+      });
+      enc.resolveQuerySet(querySet, 0, 2 * n, resolve, 0);
+      enc.copyBufferToBuffer(resolve, 0, staging, 0, 16 * n);
+      device.queue.submit([enc.finish()]);
+      await staging.mapAsync(GPUMapMode.READ);
+      const t = new BigUint64Array(staging.getMappedRange().slice(0));
+      staging.unmap();
+      for (let i = 0; i < n; i++) sums[i] += Number(t[2 * i + 1] - t[2 * i]) / 1e6;
+    }
+    querySet.destroy();
+    resolve.destroy();
+    staging.destroy();
+    return sums.map((x) => x / reps);
   }
 
   write(range: BufferRange, data: ArrayBufferView, offsetInRange = 0): void {

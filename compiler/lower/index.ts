@@ -23,6 +23,12 @@ export { LowerError };
 export interface LowerOptions {
   tile?: MatmulTile;
   convTile?: ConvTile;
+  /**
+   * List the training step's transient tensors in plan.tensors too (kind 'arena'), for tests
+   * and debugging. Their bytes are only meaningful right after a step, and only until another
+   * tensor reuses the range.
+   */
+  exposeTransients?: boolean;
 }
 
 export function lower(cfg: RunConfig, runId: string, limits: TargetLimits, opts: LowerOptions = {}): Plan {
@@ -128,6 +134,12 @@ export function lower(cfg: RunConfig, runId: string, limits: TargetLimits, opts:
   const init = initDispatches(cfg, train, persistent, bufs, trainCtx.kernel);
 
   const tensors: PlanTensor[] = [...persistent.byName.values()];
+  if (opts.exposeTransients) {
+    for (const id of trainArena.offsets.keys()) {
+      const t = train.tensors[id];
+      tensors.push({ name: t.name, shape: t.shape, dtype: t.dtype, range: trainCtx.range(id), kind: 'arena', layer: t.layer });
+    }
+  }
   masked.forEach((w, i) =>
     tensors.push({ name: `${w.info.layer}.threshold`, shape: [4], dtype: 'u32', range: { buffer: thr, offset: 16 * i, size: 16 }, kind: 'state', layer: w.info.layer }),
   );

@@ -18,7 +18,8 @@ import { stderrIsTTY, ttyStderr } from './tty.js';
 
 export interface SweepOptions extends CompileCliOptions {
   out: string;
-  parallel: string;
+  /** Unset: 1 here, no limit for a Slurm array. */
+  parallel?: string;
   queue?: string;
   queueName: string;
   attempts: string;
@@ -56,7 +57,7 @@ function listRuns(runs: CompiledRun[], out: string, json: boolean, offset = 0): 
 }
 
 export async function sweepCommand(file: string, opts: SweepOptions): Promise<number> {
-  const parallel = positiveInt('--parallel', opts.parallel);
+  const parallel = positiveInt('--parallel', opts.parallel ?? '1');
   if (opts.emit !== undefined && opts.emit !== 'slurm') throw new CliError(`error: --emit: unknown target \`${opts.emit}\` (known: slurm)`);
   if (opts.emit && opts.queue) throw new CliError('error: --emit slurm and --queue are two ways to run a sweep elsewhere; give one');
   if (opts.index !== undefined && (opts.queue || opts.emit)) throw new CliError('error: --index runs one run here; it does not go with --queue or --emit');
@@ -90,7 +91,7 @@ export async function sweepCommand(file: string, opts: SweepOptions): Promise<nu
   if (opts.emit === 'slurm') {
     const name = basename(file).replace(/\.subnet$/, '') || 'sweep';
     const script = resolve(opts.script ?? `${out}/${name}.sbatch`);
-    const text = slurmScript(all, { file: resolve(file), out, cwd: process.cwd(), overrides: opts.overrides ?? [], experiment: opts.experiment, parallel: opts.parallel === '1' ? 0 : parallel, jobName: `subnet-${name}` });
+    const text = slurmScript(all, { file: resolve(file), out, cwd: process.cwd(), overrides: opts.overrides ?? [], experiment: opts.experiment, parallel: opts.parallel === undefined ? 0 : parallel, jobName: `subnet-${name}` });
     writeFileAtomic(script, text);
     process.stdout.write(`${script}\n`);
     process.stderr.write(`wrote a Slurm array of ${all.length} runs; submit it with \`sbatch ${script}\`, then \`subnet report ${out}\`\n`);

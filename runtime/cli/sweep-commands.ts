@@ -15,7 +15,7 @@ export interface Registration {
 export function registerSweepCommands(p: Command, r: Registration): void {
   r.overrides(p.command('sweep').description('run every run of a sweep: here (N at a time), on a queue, or as a Slurm array').argument('<file>'))
     .addOption(new Option('--out <dir>', 'directory that holds the run directories').default('runs'))
-    .addOption(new Option('--parallel <n>', 'runs at a time on this adapter (with --emit slurm: array tasks at a time)').default('1'))
+    .option('--parallel <n>', 'runs at a time on this adapter (default 1; with --emit slurm: array tasks at a time, default no limit)')
     .option('--queue <url>', 'enqueue one job per run on BullMQ at redis://HOST:PORT instead of running here')
     .addOption(new Option('--queue-name <name>', 'BullMQ queue name').default(DEFAULT_QUEUE_NAME))
     .addOption(new Option('--attempts <n>', 'with --queue: attempts per run when it throws').default('1'))

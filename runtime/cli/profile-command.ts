@@ -1,0 +1,38 @@
+// `subnet profile FILE`: compile the first run (or --experiment), upload its data, run a few
+// training steps and print the time of every kernel, dispatches, bytes bound per step and the
+// achieved GFLOP/s per kernel family.
+import { closeDevice } from '../device.js';
+import { profilePhase, renderProfile, byFamily } from '../profile.js';
+import { prepare } from '../train.js';
+import { epochPermutation } from '../../compiler/shuffle.js';
+import { compileRuns, planRun, type CompileCliOptions } from './compile.js';
+import { datasetLoader, openDeviceOrExplain } from './run-command.js';
+
+export async function profileCommand(file: string, opts: CompileCliOptions & { steps: number; json: boolean; eval: boolean }): Promise<number> {
+  const { runs, sources } = compileRuns(file, opts);
+  const r = runs[0];
+  const ds = datasetLoader()(r.run.config);
+  const ctx = await openDeviceOrExplain();
+  try {
+    const plan = planRun(r.run, ctx.limits, sources, opts.color);
+    const ex = await prepare(ctx, plan, ds);
+    const cfg = plan.config;
+    ex.writeBuffer(plan.data.permutation, epochPermutation(cfg.seed, 0, ds.train.n));
+    const phase = opts.eval ? 'evalStep' : 'trainStep';
+    const batch = opts.eval ? cfg.train.evalBatch : cfg.train.batch;
+    ex.setStep({ step: 0, epoch: 0, batch_start: 0, valid: Math.min(batch, opts.eval ? ds.test.n : ds.train.n), lr: cfg.optimizer.lr });
+    const p = await profilePhase(ex, phase, opts.steps);
+    if (opts.json) {
+      process.stdout.write(
+        JSON.stringify({ run_id: plan.runId, adapter: ctx.facts.description, method: p.method, phase, batch, ms_per_step: p.stepMs, dispatches: p.dispatches, families: byFamily(p) }) + '\n',
+      );
+    } else {
+      process.stdout.write(`run ${plan.runId} (${r.experiment}) on ${ctx.facts.description || ctx.facts.device}, batch ${batch}\n`);
+      process.stdout.write(renderProfile(p, batch) + '\n');
+    }
+    ex.destroy();
+  } finally {
+    closeDevice(ctx);
+  }
+  return 0;
+}
