@@ -9,6 +9,7 @@ import { doctorCommand } from './doctor.js';
 import { fmtCommand } from './fmt-command.js';
 import { planCommand } from './plan-command.js';
 import { runCommand } from './run-command.js';
+import { profileCommand } from './profile-command.js';
 import { registerSweepCommands } from './sweep-commands.js';
 import { stderrIsTTY } from './tty.js';
 
@@ -80,6 +81,13 @@ Examples:
     );
   registerSweepCommands(p, { overrides, color: () => colorWanted(p.opts()), done });
   registerArtifactCommands(p, { overrides, color: () => colorWanted(p.opts()), done });
+  overrides(p.command('profile').description('time every kernel of a training step').argument('<file>'))
+    .option('--steps <n>', 'steps to average over', '10')
+    .option('--eval', 'profile the evaluation step instead')
+    .option('--json', 'one JSON object')
+    .action(async (file: string, o) =>
+      done(await profileCommand(file, { color: colorWanted(p.opts()), json: !!o.json, eval: !!o.eval, steps: Math.max(1, Number(o.steps) || 10), overrides: o.set, experiment: o.experiment })),
+    );
   return p;
 }
 
