@@ -104,13 +104,13 @@ test('Ctrl-C: active runs checkpoint and stop, exit 130; the next sweep resumes 
 });
 
 test('a terminal gets a total bar and one bar per active run', () => {
-  const p = program(tinyProgram({ n: 512, seeds: 2 }));
+  const p = program(tinyProgram({ n: 2048, seeds: 2 })); // long enough for a few redraws (10 a second)
   // Without the launcher, which tells the CLI what its real stderr is.
   const r = subnet(['sweep', p.file, '--out', p.out, '--parallel', '2'], { SUBNET_CHILD: '1', SUBNET_STDERR_TTY: '1', SUBNET_COLUMNS: '120', CI: '' }, TIMEOUT);
   assert.is(r.code, 0, r.stderr);
   const plain = r.stderr.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '');
   assert.match(plain, /total\s+\|[█░]+\| \d\/2 runs/);
-  assert.match(plain, /[0-9a-f]{12} \|[█░]+\| epoch \d\/2 step \d+\/32/);
+  assert.match(plain, /[0-9a-f]{12} \|[█░]+\| epoch \d\/2 step \d+\/128/);
   assert.match(plain, /done  [0-9a-f]{12}/);
 });
 
