@@ -4,7 +4,6 @@
 // mid-run loses its job lock; another worker's stalled-job check puts the job back in the queue
 // and the run starts again, resuming from its checkpoint when --out is shared. A worker asked to
 // stop (SIGINT/SIGTERM) stops its runs at a step boundary and hands their jobs back.
-import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { Queue, UnrecoverableError, WaitingError, Worker, type Job } from 'bullmq';
@@ -88,7 +87,7 @@ export async function runWorker(o: WorkerOptions): Promise<WorkerResult> {
           },
         },
       );
-      await storeFromDisk(s, JSON.parse(readFileSync(join(runDirOf(o.out, id), 'config.json'), 'utf8')) as RunConfig);
+      await storeFromDisk(s, d.config);
       result.completed++;
       log(`done  ${id}  final test ${(100 * s.final_test_accuracy).toFixed(2)}%`);
       return { run_id: id, final_test_accuracy: s.final_test_accuracy };

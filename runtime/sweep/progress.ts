@@ -74,8 +74,10 @@ export function writeThrough(stream: NodeJS.WriteStream): NodeJS.WriteStream {
 }
 
 export function barProgress(stream: NodeJS.WriteStream, total: number, already: number): SweepProgress {
+  // forceRedraw: log lines printed above the bars shift them down a row; a bar whose text did
+  // not change would otherwise not be drawn again, and a stale line would stand in its place.
   const multi = new cliProgress.MultiBar(
-    { stream, clearOnComplete: false, hideCursor: true, autopadding: true, format: '{label} |{bar}| {info}' },
+    { stream, clearOnComplete: false, hideCursor: true, autopadding: true, forceRedraw: true, format: '{label} |{bar}| {info}' },
     cliProgress.Presets.shades_classic,
   );
   const c: Counts = { done: already, failed: 0, total };
