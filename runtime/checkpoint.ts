@@ -145,6 +145,6 @@ export function checkCompatible(ckpt: Checkpoint, plan: Plan, path: string): voi
 export function restoreCheckpoint(ex: Executor, ckpt: Checkpoint): void {
   for (const s of checkpointSlots(ex.plan)) {
     const t = ckpt.tensors.get(s.name)!;
-    ex.write(s.range, t.data.slice());
+    ex.write(s.range, new Uint8Array(t.data));
   }
 }

@@ -120,11 +120,14 @@ export function decodeSafetensors(bytes: Uint8Array): DecodedSafetensors {
   return { metadata, tensors, dataStart };
 }
 
-/** A copy of a tensor's data as a typed array of its dtype (copy: the file's offsets need not be aligned). */
+/**
+ * A copy of a tensor's data as a typed array of its dtype (a copy: offsets in the file need not
+ * be aligned, and a Node Buffer's slice() is a view of a shared pool, not a copy).
+ */
 export function asF32(t: NamedTensor): Float32Array {
-  return new Float32Array(t.data.slice().buffer);
+  return new Float32Array(new Uint8Array(t.data).buffer);
 }
 
 export function asU32(t: NamedTensor): Uint32Array {
-  return new Uint32Array(t.data.slice().buffer);
+  return new Uint32Array(new Uint8Array(t.data).buffer);
 }
