@@ -56,7 +56,8 @@ export async function workerCommand(opts: WorkerCommandOptions): Promise<number>
       log,
       signal: ac.signal,
     });
-    log(`worker done: ${r.completed} runs completed, ${r.failed} failed, ${r.handedBack} handed back`);
+    const runs = (n: number) => `${n} run${n === 1 ? '' : 's'}`;
+    log(`worker done: ${runs(r.completed)} completed, ${r.failed} failed, ${r.handedBack} handed back`);
   } catch (e) {
     queueError(e);
   } finally {
