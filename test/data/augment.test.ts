@@ -4,8 +4,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Augment, RunConfig } from '../../compiler/config.js';
-import { loadBatchKernel, shardBinding, shardLayout } from '../../compiler/kernels/data.js';
-import { DEFAULT_LIMITS } from '../../compiler/plan.js';
+import { loadBatchKernel, shardBinding, shardImages, shardLayout } from '../../compiler/kernels/data.js';
+import { DEFAULT_LIMITS, type Plan, type PlanBuffer } from '../../compiler/plan.js';
 import type { Split } from '../../runtime/data/idx.js';
 import { augmentDraws, referenceBatch } from '../../runtime/reference/batch.js';
 import { shardWords } from '../../runtime/train.js';
@@ -92,6 +92,23 @@ test('shard layout: whole images per binding, even shards, and an error when one
   // CIFAR-10's training set under WebGPU's default 128 MiB binding: two shards.
   assert.equal(shardLayout(50000, 3072, DEFAULT_LIMITS), { shards: 2, imagesPerShard: 25000 });
   assert.throws(() => shardLayout(1, 1001, limits), /one image of 1001 bytes/);
+});
+
+test('shardImages: the plan\'s image buffer becomes shard 0, more buffers follow, each within the binding limit', () => {
+  const limits = { ...DEFAULT_LIMITS, maxStorageBufferBindingSize: 1000, maxStorageBuffersPerShaderStage: 8 };
+  const list: PlanBuffer[] = [{ name: 'train_images', size: 3000, role: 'data' }, { name: 'test_images', size: 900, role: 'data' }];
+  const bufs = { list, limits, add: (b: PlanBuffer) => list.push(b) - 1 };
+  const data = { trainImages: 0, testImages: 1 } as Plan['data'];
+  const train = shardImages(bufs, data, 'train', 10, 300, 4);
+  assert.equal(train, { buffers: [0, 2, 3, 4], imagesPerShard: 3 });
+  assert.equal(list.map((b) => b.size), [900, 900, 900, 900, 300]);
+  assert.equal(list.slice(2).map((b) => b.name), ['train_images1', 'train_images2', 'train_images3']);
+  assert.is(data.trainImageShards, train);
+  assert.is(shardImages(bufs, data, 'train', 10, 300, 4), train, 'idempotent');
+  assert.equal(shardImages(bufs, data, 'test', 3, 300, 3), { buffers: [1], imagesPerShard: 3 });
+  assert.is(list.length, 5);
+  const tight = { list: [{ name: 'train_images', size: 3000, role: 'data' as const }], limits: { ...limits, maxStorageBuffersPerShaderStage: 6 }, add: () => 0 };
+  assert.throws(() => shardImages(tight, { trainImages: 0 } as Plan['data'], 'train', 10, 300, 4), /need 4 bindings of at most 1000 bytes; this adapter allows 2 besides the loader's other 4/);
 });
 
 test.run();
