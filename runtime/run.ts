@@ -103,7 +103,10 @@ export async function executeRun(ctx: GpuContext, req: RunRequest): Promise<Summ
   const ckptPath = req.resume ? findCheckpoint(dir.dir) : undefined;
   const ckpt = ckptPath ? readCheckpoint(ckptPath) : undefined;
   if (ckpt) checkCompatible(ckpt, plan, ckptPath!);
-  else dir.clearResults();
+  else {
+    if (!req.resume && findCheckpoint(dir.dir)) log(`starting over: the checkpoint in ${dir.dir} is replaced (--resume continues from it)`);
+    dir.clearResults();
+  }
   dir.writeConfig(cfg, req.source);
   const history: HistoryEntry[] = ckpt ? ckpt.meta.history.slice(0, ckpt.meta.epoch) : [];
   const startedAt = ckpt?.meta.started_at ?? Date.now() / 1000;
