@@ -140,6 +140,7 @@ test('SIGINT stops at a step boundary, checkpoints, exits 130 with the resume co
   assert.ok(s.step > 0, 'stopped mid-epoch');
   const r = subnet(['run', prog, '--out', out, ...EVERY, '--resume']);
   assert.is(r.code, 0, r.stderr);
+  assert.ok(r.stdout.includes(`at epoch ${s.epoch + 1}, step ${s.step}/250`), `resumed where it stopped: ${r.stdout}`);
   assert.equal(results(runDir(out)), reference);
 });
 
