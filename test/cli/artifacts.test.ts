@@ -189,6 +189,21 @@ test('ONNX and safetensors (conv, batch norm, residual, max pool): same accuracy
   }
 });
 
+test('dense learned weights: the checkpoint stores them, so eval reproduces the run; the export has no masks', () => {
+  const dir = train('dense', FC.replace('edge_popup(keep: 30%)', 'dense').replace('signed_kaiming_constant(mode: fan_in)', 'kaiming_uniform(mode: fan_in)'));
+  const e = evalJson(dir);
+  assert.is(e.test_accuracy, metrics(dir).pop().test_accuracy);
+  const file = join(root, 'dense.safetensors');
+  assert.is(subnet(['export', dir, '--format', 'safetensors', '-o', file]).code, 0);
+  const st = parseSafetensors(readFileSync(file));
+  assert.equal(Object.keys(st.header).sort(), ['__metadata__', 'linear1.weight', 'linear2.weight']);
+  const cfg: RunConfig = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8'));
+  const l = weightLayers(cfg.model.layers)[0];
+  const { fanIn, fanOut } = fans(l);
+  const initial = drawTensor(weightDraw(cfg.weights, fanIn, fanOut, 1), cfg.seed, 0, Stream.weights, 32 * 192);
+  assert.not.equal([...st.f32('linear1.weight')], [...initial], 'the learned weights, not the initial ones');
+});
+
 test('bad export requests: unknown format, unwritable output', () => {
   const r = subnet(['export', fcDir, '--format', 'pt', '-o', join(root, 'x.pt')]);
   assert.is(r.code, 1);
