@@ -54,7 +54,13 @@ if (process.env.SUBNET_CHILD !== '1') {
       pending = '';
     }
   });
-  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(sig, () => child.kill(sig));
+  // A terminal's Ctrl-C goes to the whole foreground process group, the child included: forward
+  // SIGINT only when it did not come from a terminal (`kill -INT`), so the child sees it once.
+  const fromTerminal = () => !!(process.stdin.isTTY || process.stderr.isTTY);
+  process.on('SIGINT', () => {
+    if (!fromTerminal()) child.kill('SIGINT');
+  });
+  for (const sig of ['SIGTERM', 'SIGHUP']) process.on(sig, () => child.kill(sig));
   child.on('close', (code, signal) => {
     if (pending) flushLine(pending);
     if (signal) process.kill(process.pid, signal);

@@ -17,7 +17,7 @@ import type { NetworkTable } from './check/network.js';
 import { SCORE_SIGNATURES, SIGNATURES } from './check/signatures.js';
 import { didYouMean } from './check/suggest.js';
 import { describeValue, Evaluator, emptyScope, type Value, type ValueArg } from './check/values.js';
-import { canonicalJson, sha256Hex } from './hash.js';
+import { idText, sha256Hex } from './hash.js';
 
 export interface ExpandedRun {
   id: string;
@@ -52,16 +52,7 @@ interface Dim {
 
 const SWEEPABLE = FIELDS.filter((f) => f !== 'seed' && f !== 'seeds');
 
-// evalBatch only changes how evaluation is chunked, never a result.
-const NOT_HASHED = new Set(['origin', 'evalBatch']);
-
-/** The canonical text a run id hashes: the configuration without axes, origins, data dir and eval batch. */
-export function idText(config: Omit<RunConfig, 'axes'> & { axes?: unknown }): string {
-  const { axes: _axes, ...rest } = config;
-  // The data directory says where the files are on this machine, not what the run computes.
-  const data = 'dir' in rest.data ? { ...rest.data, dir: undefined } : rest.data;
-  return canonicalJson({ ...rest, data }, NOT_HASHED);
-}
+export { idText };
 
 export function runId(config: RunConfig): string {
   return sha256Hex(idText(config)).slice(0, 12);

@@ -1,5 +1,6 @@
 // Canonical JSON and SHA-256, in plain TypeScript so the compiler stays free of Node APIs (it
 // must run the same in a bundled runner). Run ids are hashes of canonical configurations.
+import type { RunConfig } from './config.js';
 
 /**
  * JSON with object keys sorted at every level; `undefined` members dropped, as JSON.stringify
@@ -104,3 +105,20 @@ export function sha256Hex(text: string): string {
   }
   return [h0, h1, h2, h3, h4, h5, h6, h7].map((x) => (x >>> 0).toString(16).padStart(8, '0')).join('');
 }
+
+// Keys never part of a run's identity: source positions, and the evaluation batch (it only
+// changes how evaluation is chunked, never a result).
+const NOT_HASHED = new Set(['origin', 'evalBatch']);
+
+/**
+ * The canonical text a run id hashes: the configuration without `axes`, source origins, the data
+ * directory (where the files are on this machine, not what the run computes) and the eval batch.
+ * It lives here, not in the front end, so the runtime and bundled runners share it without the
+ * parser.
+ */
+export function idText(config: Omit<RunConfig, 'axes'> & { axes?: unknown }): string {
+  const { axes: _axes, ...rest } = config;
+  const data = 'dir' in rest.data ? { ...rest.data, dir: undefined } : rest.data;
+  return canonicalJson({ ...rest, data }, NOT_HASHED);
+}
+

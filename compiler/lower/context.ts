@@ -4,7 +4,7 @@ import type { RunConfig } from '../config.js';
 import type { ConvTile } from '../kernels/conv.js';
 import type { Graph } from '../ir/graph.js';
 import type { MatmulTile } from '../kernels/matmul.js';
-import type { BufferRange, PlanDispatch, PlanKernel } from '../plan.js';
+import type { BufferRange, Plan, PlanDispatch, PlanKernel } from '../plan.js';
 import type { Buffers } from './alloc.js';
 
 export interface EmitContext {
@@ -19,7 +19,7 @@ export interface EmitContext {
   thr: BufferRange;
   hist: BufferRange;
   metrics: { train: BufferRange; test: BufferRange };
-  data: { trainImages: number; trainLabels: number; testImages: number; testLabels: number; permutation: number; stepUniform: number };
+  data: Plan['data'];
   kernel(k: PlanKernel): number;
   /** Temporary space used within one group's dispatches (split-K partials, reduction sums). */
   scratch(bytes: number): BufferRange;

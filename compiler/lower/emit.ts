@@ -4,7 +4,7 @@ import { numel } from '../ir/graph.js';
 import { loadBatchKernel, shardBinding, shardImages } from '../kernels/data.js';
 import { xentKernel } from '../kernels/loss.js';
 import { datasetSizes, storedShape } from '../data.js';
-import type { BufferRange, Plan, PlanDispatch } from '../plan.js';
+import type { BufferRange, PlanDispatch } from '../plan.js';
 import { dispatch, type EmitContext } from './context.js';
 import { emitMatmul, emitTopk, emitPool, emitPoolBwd, emitBatchnorm, emitBatchnormBwd, emitElementwise } from './emit-ops.js';
 
@@ -21,7 +21,7 @@ export function emitGroup(ctx: EmitContext, g: KernelGroup): PlanDispatch[] {
       const stored = storedShape(d);
       // Shards of the image buffer (one unless it is over the binding limit); the other
       // bindings are the labels, the permutation (train), X and the labels out.
-      const shards = shardImages(ctx.bufs, ctx.data as Plan['data'], g.op.split, datasetSizes(d)[g.op.split], numel(stored), train ? 4 : 3);
+      const shards = shardImages(ctx.bufs, ctx.data, g.op.split, datasetSizes(d)[g.op.split], numel(stored), train ? 4 : 3);
       const k = loadBatchKernel({
         batch: graph.batch,
         stored,

@@ -62,11 +62,7 @@ export function lower(cfg: RunConfig, runId: string, limits: TargetLimits, opts:
     permutation: dataBuf('permutation', sizes.train * 4),
     stepUniform: bufs.add({ name: 'step', size: STEP_UNIFORM_BYTES, role: 'uniform' }),
   };
-  for (const [name, b] of [['train_images', data.trainImages], ['test_images', data.testImages]] as const) {
-    if (bufs.list[b].size > limits.maxStorageBufferBindingSize) {
-      throw new LowerError('E0601', `binding \`${name}\` needs ${bufs.list[b].size} bytes, over this adapter's maxStorageBufferBindingSize of ${limits.maxStorageBufferBindingSize} bytes`);
-    }
-  }
+  // Image buffers over the binding limit are split into shards by the load_batch emitter.
 
   const trainArena = planTransients(train, trainGroups, bufs.align);
   const evalArena = planTransients(evalG, evalGroups, bufs.align);

@@ -11,7 +11,9 @@ export function stderrIsTTY(): boolean {
 export function ttyStderr(): NodeJS.WriteStream {
   const s = new Writable({
     write(chunk, _enc, cb) {
-      process.stderr.write(chunk, cb);
+      // Acknowledge at once: waiting for stderr's callback loses the last redraw at exit.
+      process.stderr.write(chunk);
+      cb();
     },
   }) as unknown as NodeJS.WriteStream & { isTTY: boolean; columns: number };
   s.isTTY = true;

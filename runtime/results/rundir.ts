@@ -6,7 +6,7 @@
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RunConfig } from '../../compiler/config.js';
-import { canonicalJson, sha256Hex } from '../../compiler/hash.js';
+import { canonicalJson, idText, sha256Hex } from '../../compiler/hash.js';
 import { eventFileBytes, runEvents } from '../tensorboard.js';
 import type { EpochRecord } from '../train.js';
 import { writeFileAtomic, writeJsonAtomic } from './atomic.js';
@@ -34,19 +34,7 @@ export interface Summary {
   finished_at: string;
 }
 
-/**
- * The canonical text a run id hashes: the configuration without `axes`, source origins, the
- * data directory and the eval batch. The same as compiler/expand.ts's idText (a test holds them
- * equal); repeated here so that the runtime, and a bundled runner, do not pull in the language
- * front end.
- */
-export function idText(config: RunConfig): string {
-  const { axes: _axes, ...rest } = config;
-  const data = 'dir' in rest.data ? { ...rest.data, dir: undefined } : rest.data;
-  return canonicalJson({ ...rest, data }, NOT_HASHED);
-}
-
-const NOT_HASHED = new Set(['origin', 'evalBatch']);
+export { idText };
 
 /** SHA-256 of idText: the program hash checkpoints are checked against; run id = its first 12 digits. */
 export function programHash(config: RunConfig): string {

@@ -14,7 +14,6 @@ import { RefState, initState, runGraph } from '../../runtime/reference/interpret
 import { prepare } from '../../runtime/train.js';
 import { compileText } from '../check/virtual.js';
 import { gpu } from '../helpers/gpu.js';
-import { maxAbsDiff } from '../helpers/kernel.js';
 
 function config(model: string, data: string, batch: number, imp = 'std/frankle.subnet'): RunConfig {
   const r = compileText(`import "${imp}"

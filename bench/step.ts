@@ -1,0 +1,154 @@
+// Training-step benchmark: FC (LeNet-300-100) and Conv4 edge-popup steps at batch 128 on
+// synthetic data resident on the device, beside the PyTorch peer with the reference's semantics
+// (../shared/bench/torch_edgepopup.py) run in the same invocation on the same machine. Prints
+// figures; asserts nothing about time.
+//
+//   npm run bench [-- --arch fc,conv4 --steps 20 --json --no-peer --device cpu|cuda]
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { compileProgram, type SourceHost } from '../compiler/frontend.js';
+import { lower } from '../compiler/lower/index.js';
+import type { RunConfig } from '../compiler/config.js';
+import { epochPermutation } from '../compiler/shuffle.js';
+import { nodeHost } from '../runtime/cli/host.js';
+import { loadDataset } from '../runtime/data/dataset.js';
+import { closeDevice, openDevice } from '../runtime/device.js';
+import { byFamily, profilePhase } from '../runtime/profile.js';
+import { prepare } from '../runtime/train.js';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+const ARCHS: Record<string, { model: string; shape: number[]; peer: string }> = {
+  fc: { model: 'FC()', shape: [1, 28, 28], peer: 'fc' },
+  conv4: { model: 'Conv4()', shape: [3, 32, 32], peer: 'conv4' },
+  conv2: { model: 'Conv2()', shape: [3, 32, 32], peer: 'conv2' },
+  conv6: { model: 'Conv6()', shape: [3, 32, 32], peer: 'conv6' },
+};
+
+function configFor(arch: string, batch: number): RunConfig {
+  const a = ARCHS[arch];
+  const src = `import "std/frankle.subnet"
+experiment bench {
+  model     = ${a.model}
+  data      = synthetic(shape: [${a.shape.join(', ')}], classes: 10, n: ${batch * 4}, test_n: ${batch})
+  weights   = signed_kaiming_constant()
+  mask      = edge_popup(keep: 50%)
+  optimizer = sgd(lr: 0.1, momentum: 0.9, weight_decay: 1e-4, schedule: cosine)
+  train     = { epochs: 1, batch: ${batch} }
+}`;
+  const disk = nodeHost();
+  const host: SourceHost = { ...disk, readFile: (p) => (p === '/bench.subnet' ? src : disk.readFile(p)) };
+  const r = compileProgram('/bench.subnet', host);
+  if (r.diagnostics.some((d) => d.severity === 'error')) throw new Error(r.diagnostics.map((d) => d.message).join('\n'));
+  return r.experiments[0].runs[0].config as RunConfig;
+}
+
+/** A Python with torch: $SUBNET_PYTHON, Debian's /usr/bin/python3 (python3-torch), or python3. */
+function findPython(): string | undefined {
+  for (const p of [process.env.SUBNET_PYTHON, '/usr/bin/python3', 'python3'].filter(Boolean) as string[]) {
+    const r = spawnSync(p, ['-c', 'import torch'], { encoding: 'utf8' });
+    if (r.status === 0) return p;
+  }
+  return undefined;
+}
+
+function peerScript(): string | undefined {
+  const candidates = [process.env.SUBNET_TORCH_PEER, join(ROOT, '..', 'shared', 'bench', 'torch_edgepopup.py'), join(ROOT, 'torch_edgepopup.py'), join(ROOT, '.gpu', 'torch_edgepopup.py')];
+  return candidates.find((c) => c && existsSync(c));
+}
+
+interface PeerResult {
+  ms_per_step: number;
+  images_per_second: number;
+  device: string;
+  torch: string;
+  threads?: number;
+}
+
+function runPeer(arch: string, batch: number, steps: number, device: string, threads: number): PeerResult | { error: string } {
+  const py = findPython();
+  const script = peerScript();
+  if (!py) return { error: 'no python3 with torch (Debian: apt-get install python3-torch; or set SUBNET_PYTHON)' };
+  if (!script) return { error: 'torch_edgepopup.py not found (set SUBNET_TORCH_PEER)' };
+  const args = [script, '--arch', ARCHS[arch].peer, '--batch', String(batch), '--steps', String(steps), '--device', device];
+  if (device === 'cpu') args.push('--threads', String(threads));
+  const r = spawnSync(py, args, { encoding: 'utf8', timeout: 30 * 60 * 1000 });
+  const line = (r.stdout ?? '').trim().split('\n').filter((l) => l.startsWith('{')).pop();
+  if (r.status !== 0 || !line) return { error: `peer failed: ${(r.stderr ?? '').trim().split('\n').pop()}` };
+  const j = JSON.parse(line);
+  return { ms_per_step: j.ms_per_step, images_per_second: j.images_per_second, device: j.device, torch: j.torch, threads: device === 'cpu' ? threads : undefined };
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      arch: { type: 'string', default: 'fc,conv4' },
+      batch: { type: 'string', default: '128' },
+      steps: { type: 'string', default: '20' },
+      json: { type: 'boolean', default: false },
+      'no-peer': { type: 'boolean', default: false },
+      device: { type: 'string', default: 'cpu' },
+      threads: { type: 'string', default: '2' },
+    },
+  });
+  const batch = Number(values.batch);
+  const steps = Number(values.steps);
+  const ctx = await openDevice();
+  const adapter = ctx.facts.description || ctx.facts.device;
+  const out = (s: string) => process.stdout.write(s + '\n');
+  if (!values.json) out(`adapter: ${adapter}${ctx.facts.isCpu ? ' (CPU)' : ''}; batch ${batch}; ${steps} timed steps; ${new Date().toISOString()}`);
+  try {
+    for (const arch of values.arch!.split(',')) {
+      if (!ARCHS[arch]) throw new Error(`unknown arch ${arch} (${Object.keys(ARCHS).join(', ')})`);
+      const cfg = configFor(arch, batch);
+      const plan = lower(cfg, `bench-${arch}`, ctx.limits);
+      const ds = loadDataset(cfg.data);
+      const ex = await prepare(ctx, plan, ds);
+      ex.writeBuffer(plan.data.permutation, epochPermutation(0, 0, ds.train.n));
+      ex.setStep({ step: 0, epoch: 0, batch_start: 0, valid: batch, lr: 0.1 });
+      const prof = await profilePhase(ex, 'trainStep', steps);
+      ex.destroy();
+      const ours = { ms_per_step: prof.stepMs, images_per_second: (batch / prof.stepMs) * 1000 };
+      const peer = values['no-peer'] ? { error: 'skipped' } : runPeer(arch, batch, steps, values.device!, Number(values.threads));
+      const families = Object.fromEntries(byFamily(prof).map((f) => [f.family, { ms: +f.ms.toFixed(3), share: +f.share.toFixed(3), gflops: +f.gflops.toFixed(2), dispatches: f.dispatches }]));
+      const row = {
+        arch,
+        batch,
+        adapter,
+        ms_per_step: +ours.ms_per_step.toFixed(3),
+        images_per_second: +ours.images_per_second.toFixed(1),
+        dispatches_per_step: plan.stats.dispatchesPerTrainStep,
+        unfused_dispatches_per_step: plan.stats.unfusedDispatchesPerTrainStep,
+        arena_bytes: plan.stats.arenaBytes,
+        gflops: +((plan.stats.trainFlopsPerExample * batch) / ours.ms_per_step / 1e6).toFixed(2),
+        timing: prof.method,
+        families,
+        peer: 'error' in peer ? null : `pytorch ${peer.torch} ${peer.device}${peer.threads ? ` ${peer.threads} threads` : ''}`,
+        peer_ms_per_step: 'error' in peer ? null : peer.ms_per_step,
+        peer_images_per_second: 'error' in peer ? null : peer.images_per_second,
+        speedup_vs_peer: 'error' in peer ? null : +(peer.ms_per_step / ours.ms_per_step).toFixed(3),
+        peer_error: 'error' in peer ? peer.error : undefined,
+      };
+      if (values.json) out(JSON.stringify(row));
+      else {
+        out(`\n${arch}: ${row.ms_per_step} ms/step, ${row.images_per_second} images/s, ${row.dispatches_per_step} dispatches/step (${row.unfused_dispatches_per_step} unfused), ${row.gflops} GFLOP/s`);
+        for (const [f, v] of Object.entries(families)) out(`  ${f.padEnd(12)} ${String(v.ms).padStart(9)} ms  ${(100 * v.share).toFixed(1).padStart(5)}%  ${v.gflops ? `${v.gflops} GFLOP/s` : ''}`);
+        if (row.peer) out(`  peer ${row.peer}: ${row.peer_ms_per_step} ms/step, ${row.peer_images_per_second} images/s → ours is ${row.speedup_vs_peer}× the peer`);
+        else out(`  peer: ${row.peer_error}`);
+      }
+    }
+  } finally {
+    closeDevice(ctx);
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (e) => {
+    process.stderr.write(`bench: ${(e as Error).message}\n`);
+    process.exit(1);
+  },
+);

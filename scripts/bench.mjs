@@ -1,0 +1,18 @@
+#!/usr/bin/env node
+// `npm run bench [-- flags]`: the compiled benchmark (dist/bench/step.js) with XDG_RUNTIME_DIR set.
+import { spawnSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(fileURLToPath(import.meta.url), '..', '..');
+const env = { ...process.env };
+if (!env.XDG_RUNTIME_DIR) {
+  env.XDG_RUNTIME_DIR = join(tmpdir(), `subnet-xdg-${process.getuid?.() ?? 'user'}`);
+  mkdirSync(env.XDG_RUNTIME_DIR, { recursive: true, mode: 0o700 });
+}
+const r = spawnSync(process.execPath, [join(root, 'dist', 'bench', 'step.js'), ...process.argv.slice(2)], { stdio: ['inherit', 'inherit', 'pipe'], env, encoding: 'utf8' });
+// Drop Dawn's native chatter (see bin/subnet.mjs); keep everything else.
+for (const line of (r.stderr ?? '').split('\n')) if (line && !/artificially reduced|loader_get_json|vkCreateInstance/.test(line)) process.stderr.write(line + '\n');
+process.exit(r.status ?? 1);
