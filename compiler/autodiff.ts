@@ -7,6 +7,7 @@
 import type { RunConfig } from './config.js';
 import { UnsupportedError, buildForward, type ForwardGraph } from './ir/build.js';
 import { opIO, type Graph } from './ir/graph.js';
+import { stateRoles, type OptimSpec } from './kernels/optim.js';
 
 export function buildTrainGraph(cfg: RunConfig): Graph {
   const fg = buildForward(cfg, cfg.train.batch, 'train');
@@ -28,7 +29,6 @@ function appendLossAndBackward(cfg: RunConfig, fg: ForwardGraph): void {
   const { b } = fg;
   const forwardOps = b.ops.slice();
   const opt = cfg.optimizer;
-  if (opt.kind !== 'sgd') throw new UnsupportedError(`the ${opt.kind} optimiser`);
 
   // Which tensors carry a gradient: trainable params and everything computed from them.
   const trainable = new Set<number>(fg.bnAffine);
@@ -38,7 +38,7 @@ function appendLossAndBackward(cfg: RunConfig, fg: ForwardGraph): void {
   }
   const needsGrad = new Set<number>(trainable);
   for (const op of forwardOps) {
-    if (op.op === 'load_batch' || op.op === 'topk_threshold' || op.op === 'mask_weight') continue;
+    if (op.op === 'load_batch' || op.op === 'topk_threshold' || op.op === 'mask_weight' || op.op === 'supermask_sample') continue;
     const { reads, writes } = opIO(op);
     if (reads.some((t) => needsGrad.has(t))) writes.forEach((t) => needsGrad.add(t));
   }
@@ -71,10 +71,11 @@ function appendLossAndBackward(cfg: RunConfig, fg: ForwardGraph): void {
     const refs = byEffective.get(w)!;
     if (refs.score !== undefined) {
       const ds = b.tensor(`${refs.info.layer}.scores.grad`, b.tensors[refs.score].shape, 'grad', { layer: refs.info.layer });
-      b.push({ op: 'score_grad', dw, weight: refs.weight, score: refs.score, ds });
-      pushSgd(cfg, fg, refs.score, ds, opt.scoreDecay ? opt.weightDecay : 0);
+      const rule = refs.info.mask.kind === 'supermask' ? 'sigmoid' : 'sign';
+      b.push({ op: 'score_grad', dw, weight: refs.weight, score: refs.score, ds, rule });
+      pushUpdate(cfg, fg, refs.score, ds, opt.scoreDecay ? opt.weightDecay : 0);
     } else {
-      pushSgd(cfg, fg, refs.weight, dw, opt.weightDecay);
+      pushUpdate(cfg, fg, refs.weight, dw, opt.weightDecay);
     }
   };
 
@@ -145,8 +146,8 @@ function appendLossAndBackward(cfg: RunConfig, fg: ForwardGraph): void {
         const dbeta = affine ? fresh(op.beta!) : undefined;
         b.push({ op: 'batchnorm_bwd', dy, x: op.x, stats: op.stats, gamma: op.gamma, dx, dgamma, dbeta });
         if (affine) {
-          pushSgd(cfg, fg, op.gamma!, dgamma!, opt.weightDecay);
-          pushSgd(cfg, fg, op.beta!, dbeta!, opt.weightDecay);
+          pushUpdate(cfg, fg, op.gamma!, dgamma!, opt.weightDecay);
+          pushUpdate(cfg, fg, op.beta!, dbeta!, opt.weightDecay);
         }
         if (needsGrad.has(op.x)) addGrad(op.x, dx);
         break;
@@ -161,6 +162,7 @@ function appendLossAndBackward(cfg: RunConfig, fg: ForwardGraph): void {
       }
       case 'load_batch':
       case 'topk_threshold':
+      case 'supermask_sample':
       case 'mask_weight':
         break;
       default:
@@ -169,11 +171,18 @@ function appendLossAndBackward(cfg: RunConfig, fg: ForwardGraph): void {
   }
 }
 
-function pushSgd(cfg: RunConfig, fg: ForwardGraph, param: number, g: number, weightDecay: number): void {
-  const opt = cfg.optimizer;
-  if (opt.kind !== 'sgd') return;
+/** The optimiser of the run, as the kernels' spec, with this param's weight decay. */
+export function optimSpec(cfg: RunConfig, weightDecay: number): OptimSpec {
+  const o = cfg.optimizer;
+  if (o.kind === 'sgd') return { kind: 'sgd', momentum: o.momentum, nesterov: o.nesterov, weightDecay };
+  return { kind: 'adam', beta1: o.beta1, beta2: o.beta2, eps: o.eps, weightDecay };
+}
+
+function pushUpdate(cfg: RunConfig, fg: ForwardGraph, param: number, g: number, weightDecay: number): void {
   const { b } = fg;
   const p = b.tensors[param];
-  const velocity = b.tensor(`${p.name}.momentum`, p.shape, 'param', { role: 'momentum', layer: p.layer, of: param });
-  b.push({ op: 'sgd_update', param, grad: g, velocity, momentum: opt.momentum, nesterov: opt.nesterov, weightDecay });
+  const optim = optimSpec(cfg, weightDecay);
+  const suffix = { momentum: 'momentum', adam_m: 'adam_m', adam_v: 'adam_v' } as const;
+  const state = stateRoles(optim).map((role) => b.tensor(`${p.name}.${suffix[role]}`, p.shape, 'param', { role, layer: p.layer, of: param }));
+  b.push({ op: 'optim_update', param, grad: g, state, optim });
 }

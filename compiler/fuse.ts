@@ -24,6 +24,7 @@ export type KernelGroup = GroupBase &
   (
     | { kind: 'load_batch'; op: OpOf<'load_batch'> }
     | { kind: 'topk'; topk: OpOf<'topk_threshold'>[] }
+    | { kind: 'sample'; sample: OpOf<'supermask_sample'>[] }
     | {
         kind: 'matmul';
         main: OpOf<'linear'> | OpOf<'linear_dx'> | OpOf<'linear_dw'> | OpOf<'conv2d'> | OpOf<'conv2d_dx'> | OpOf<'conv2d_dw'>;
@@ -32,13 +33,13 @@ export type KernelGroup = GroupBase &
         relu?: OpOf<'relu'>;
         reluBwd?: OpOf<'relu_bwd'>;
         scoreGrad?: OpOf<'score_grad'>;
-        sgd?: OpOf<'sgd_update'>;
+        update?: OpOf<'optim_update'>;
       }
     | { kind: 'xent'; op: OpOf<'softmax_xent'> }
     | { kind: 'pool'; op: Extract<Op, { op: 'maxpool' | 'avgpool' | 'global_avgpool' }> }
     | { kind: 'pool_bwd'; op: OpOf<'maxpool_bwd'> | OpOf<'avgpool_bwd'> | OpOf<'global_avgpool_bwd'>; reluBwd?: OpOf<'relu_bwd'> }
     | { kind: 'batchnorm'; op: OpOf<'batchnorm'>; relu?: OpOf<'relu'> }
-    | { kind: 'batchnorm_bwd'; op: OpOf<'batchnorm_bwd'>; reluBwd?: OpOf<'relu_bwd'>; sgdGamma?: OpOf<'sgd_update'>; sgdBeta?: OpOf<'sgd_update'> }
+    | { kind: 'batchnorm_bwd'; op: OpOf<'batchnorm_bwd'>; reluBwd?: OpOf<'relu_bwd'>; updGamma?: OpOf<'optim_update'>; updBeta?: OpOf<'optim_update'> }
     | { kind: 'elementwise'; op: OpOf<'add'> | OpOf<'relu'> | OpOf<'relu_bwd'>; relu?: OpOf<'relu'> }
   );
 
@@ -50,9 +51,9 @@ export function root(graph: Graph, t: number): number {
 function consumerCounts(graph: Graph): Map<number, number> {
   const counts = new Map<number, number>();
   for (const op of graph.ops) {
-    if (op.op === 'flatten' || op.op === 'mask_weight' || op.op === 'topk_threshold') continue;
+    if (op.op === 'flatten' || op.op === 'mask_weight' || op.op === 'topk_threshold' || op.op === 'supermask_sample') continue;
     let reads = opIO(op).reads;
-    if (op.op === 'sgd_update') reads = [op.grad];
+    if (op.op === 'optim_update') reads = [op.grad];
     for (const t of reads) counts.set(root(graph, t), (counts.get(root(graph, t)) ?? 0) + 1);
   }
   return counts;
@@ -89,6 +90,7 @@ export function fuse(graph: Graph): KernelGroup[] {
   };
 
   let topk: Extract<KernelGroup, { kind: 'topk' }> | undefined;
+  let sample: Extract<KernelGroup, { kind: 'sample' }> | undefined;
   const pending = new Map<Op, OpOf<'relu_bwd'>>(); // batchnorm_bwd → the ReLU-backward folded into it
   graph.ops.forEach((op, i) => {
     if (used.has(op)) return;
@@ -106,6 +108,14 @@ export function fuse(graph: Graph): KernelGroup[] {
         }
         topk.topk.push(op);
         topk.ops.push(op);
+        return;
+      case 'supermask_sample':
+        if (!sample) {
+          sample = { kind: 'sample', sample: [], ops: [] };
+          groups.push(sample);
+        }
+        sample.sample.push(op);
+        sample.ops.push(op);
         return;
       case 'softmax_xent':
         groups.push({ kind: 'xent', op, ops: [op] });
@@ -128,9 +138,9 @@ export function fuse(graph: Graph): KernelGroup[] {
       case 'conv2d_dw': {
         const scoreGrad = single(op.dw) ? take(find(i, 'score_grad', (s) => s.dw === op.dw)) : undefined;
         const g = scoreGrad ? scoreGrad.ds : op.dw;
-        const sgd = take(find(i, 'sgd_update', (s) => s.grad === g));
-        if (!sgd) throw new Error('internal: a dW pass without its optimiser update');
-        groups.push({ kind: 'matmul', main: op, scoreGrad, sgd, ops: [op, ...(scoreGrad ? [scoreGrad] : []), sgd] });
+        const update = take(find(i, 'optim_update', (s) => s.grad === g));
+        if (!update) throw new Error('internal: a dW pass without its optimiser update');
+        groups.push({ kind: 'matmul', main: op, scoreGrad, update, ops: [op, ...(scoreGrad ? [scoreGrad] : []), update] });
         return;
       }
       case 'maxpool':
@@ -164,9 +174,9 @@ export function fuse(graph: Graph): KernelGroup[] {
       }
       case 'batchnorm_bwd': {
         const reluBwd = pending.get(op);
-        const sgdGamma = op.dgamma !== undefined ? take(find(i, 'sgd_update', (s) => s.grad === op.dgamma)) : undefined;
-        const sgdBeta = op.dbeta !== undefined ? take(find(i, 'sgd_update', (s) => s.grad === op.dbeta)) : undefined;
-        groups.push({ kind: 'batchnorm_bwd', op, reluBwd, sgdGamma, sgdBeta, ops: [...(reluBwd ? [reluBwd] : []), op, ...(sgdGamma ? [sgdGamma, sgdBeta!] : [])] });
+        const updGamma = op.dgamma !== undefined ? take(find(i, 'optim_update', (s) => s.grad === op.dgamma)) : undefined;
+        const updBeta = op.dbeta !== undefined ? take(find(i, 'optim_update', (s) => s.grad === op.dbeta)) : undefined;
+        groups.push({ kind: 'batchnorm_bwd', op, reluBwd, updGamma, updBeta, ops: [...(reluBwd ? [reluBwd] : []), op, ...(updGamma ? [updGamma, updBeta!] : [])] });
         return;
       }
       case 'add': {
@@ -189,7 +199,7 @@ export function unfusedDispatches(graph: Graph): number {
   let n = 0;
   for (const op of graph.ops) {
     if (op.op === 'flatten') continue;
-    n += op.op === 'topk_threshold' ? 5 : op.op === 'batchnorm' && op.train ? 2 : op.op === 'batchnorm_bwd' ? 2 : 1;
+    n += op.op === 'topk_threshold' ? 5 : (op.op === 'batchnorm' && op.train) || op.op === 'batchnorm_bwd' ? 2 : 1;
   }
   return n;
 }

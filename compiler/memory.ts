@@ -19,25 +19,39 @@ export function alignUp(x: number, a: number): number {
 /**
  * Greedy first-fit by decreasing size (the heuristic TVM's static planner and tinygrad's TLSF
  * arena both approximate): each tensor takes the lowest aligned offset that does not collide
- * with a placed tensor whose live range intersects its own.
+ * with a placed tensor whose live range intersects its own. When the arena would pass
+ * `capacity` (the adapter's maxBufferSize), tensors spill into further arena buffers ("bins"),
+ * each packed the same way; a tensor never straddles two buffers.
  */
-export function packArena(items: Interval[], align: number): { offsets: Map<number, number>; size: number; peakLive: number } {
+export function packArena(
+  items: Interval[],
+  align: number,
+  capacity = Infinity,
+): { offsets: Map<number, number>; bins: Map<number, number>; sizes: number[]; size: number; peakLive: number } {
   const order = [...items].sort((a, b) => b.bytes - a.bytes || a.first - b.first || a.id - b.id);
-  const placed: { lo: number; hi: number; first: number; last: number }[] = [];
+  const placed: { lo: number; hi: number; first: number; last: number }[][] = [];
   const offsets = new Map<number, number>();
-  let size = 0;
+  const bins = new Map<number, number>();
+  const sizes: number[] = [];
   for (const it of order) {
-    const conflicts = placed
-      .filter((p) => p.first <= it.last && it.first <= p.last)
-      .sort((a, b) => a.lo - b.lo);
-    let off = 0;
-    for (const c of conflicts) {
-      if (off + it.bytes <= c.lo) break;
-      off = Math.max(off, alignUp(c.hi, align));
+    for (let bin = 0; ; bin++) {
+      if (!placed[bin]) {
+        placed[bin] = [];
+        sizes[bin] = 0;
+      }
+      const conflicts = placed[bin].filter((p) => p.first <= it.last && it.first <= p.last).sort((a, b) => a.lo - b.lo);
+      let off = 0;
+      for (const c of conflicts) {
+        if (off + it.bytes <= c.lo) break;
+        off = Math.max(off, alignUp(c.hi, align));
+      }
+      if (off + it.bytes > capacity && placed[bin].length > 0) continue;
+      placed[bin].push({ lo: off, hi: off + it.bytes, first: it.first, last: it.last });
+      offsets.set(it.id, off);
+      bins.set(it.id, bin);
+      sizes[bin] = Math.max(sizes[bin], off + it.bytes);
+      break;
     }
-    placed.push({ lo: off, hi: off + it.bytes, first: it.first, last: it.last });
-    offsets.set(it.id, off);
-    size = Math.max(size, off + it.bytes);
   }
   // Peak of simultaneously live bytes: the lower bound any packing could reach.
   let peakLive = 0;
@@ -47,7 +61,8 @@ export function packArena(items: Interval[], align: number): { offsets: Map<numb
     for (const i of items) if (i.first <= s && s <= i.last) live += i.bytes;
     peakLive = Math.max(peakLive, live);
   }
-  return { offsets, size: alignUp(Math.max(size, 4), 4), peakLive };
+  const padded = sizes.map((x) => alignUp(Math.max(x, 4), 4));
+  return { offsets, bins, sizes: padded, size: padded.reduce((a, b) => a + b, 0), peakLive };
 }
 
 /** Bump allocator for one buffer. */

@@ -58,9 +58,11 @@ export interface PlanTensor {
 }
 
 /** Fields of the per-step uniform block (all 32-bit). */
-export const STEP_UNIFORM_FIELDS = ['step', 'epoch', 'batch_start', 'valid', 'lr', 'seed_lo', 'seed_hi', 'pad'] as const;
+export const STEP_UNIFORM_FIELDS = ['step', 'epoch', 'batch_start', 'valid', 'lr', 'seed_lo', 'seed_hi', 'pad', 'c1', 'c2', 'pad1', 'pad2'] as const;
 export type StepUniformField = (typeof STEP_UNIFORM_FIELDS)[number];
-export const STEP_UNIFORM_BYTES = 32;
+/** f32 fields; the others are u32. c1, c2: Adam's bias corrections for this step. */
+export const STEP_UNIFORM_FLOATS: ReadonlySet<StepUniformField> = new Set(['lr', 'c1', 'c2']);
+export const STEP_UNIFORM_BYTES = 48;
 
 export interface LayerStats {
   name: string;

@@ -2,7 +2,7 @@
 // parallel with createComputePipelineAsync, before any work is submitted), bind groups (one per
 // dispatch). A phase is replayed as one compute pass and one submit.
 import type { BufferRange, Plan, PlanDispatch, StepUniformField } from '../compiler/plan.js';
-import { STEP_UNIFORM_BYTES, STEP_UNIFORM_FIELDS } from '../compiler/plan.js';
+import { STEP_UNIFORM_BYTES, STEP_UNIFORM_FIELDS, STEP_UNIFORM_FLOATS } from '../compiler/plan.js';
 import type { GpuContext } from './device.js';
 
 export type PhaseName = keyof Plan['phases'];
@@ -84,7 +84,7 @@ export class Executor {
     STEP_UNIFORM_FIELDS.forEach((f, i) => {
       const v = fields[f];
       if (v === undefined) return;
-      if (f === 'lr') f32[i] = v;
+      if (STEP_UNIFORM_FLOATS.has(f)) f32[i] = v;
       else u32[i] = v >>> 0;
     });
     this.ctx.device.queue.writeBuffer(this.buffers[this.plan.data.stepUniform], 0, this.stepData);

@@ -5,11 +5,14 @@
 // the metric accumulators, so the continuation is the same computation as an uninterrupted run.
 import type { ImageShards, Plan } from '../compiler/plan.js';
 import { lrAt } from '../compiler/schedule.js';
+import { optimSpec } from '../compiler/autodiff.js';
+import { adamCorrections } from '../compiler/kernels/optim.js';
 import { epochPermutation } from '../compiler/shuffle.js';
 import type { Dataset } from './data/dataset.js';
 import type { Split } from './data/idx.js';
 import type { GpuContext } from './device.js';
 import { Executor } from './executor.js';
+import { loadFixedMasks } from './fixed-mask.js';
 
 export interface EpochRecord {
   epoch: number; // 1-based
@@ -97,10 +100,19 @@ export async function initParams(ex: Executor): Promise<void> {
 
 const ZERO4 = new Float32Array(4);
 
-export async function evaluate(ex: Executor, ds: Dataset): Promise<{ loss: number; accuracy: number }> {
+function seedFields(seed: number) {
+  return { seed_lo: seed >>> 0, seed_hi: Math.floor(seed / 2 ** 32) >>> 0 };
+}
+
+/**
+ * Test-set loss and accuracy. `epoch` picks the supermask's evaluation sample (one per epoch);
+ * by default the epoch of the last training step.
+ */
+export async function evaluate(ex: Executor, ds: Dataset, epoch?: number): Promise<{ loss: number; accuracy: number }> {
   const plan = ex.plan;
   const B = plan.config.train.evalBatch;
   ex.write(plan.metrics.test, ZERO4);
+  ex.setStep({ ...seedFields(plan.config.seed), ...(epoch !== undefined ? { epoch } : {}) });
   for (let s = 0; s * B < ds.test.n; s++) {
     ex.setStep({ batch_start: s * B, valid: Math.min(B, ds.test.n - s * B) });
     ex.run('evalStep');
@@ -118,14 +130,16 @@ export async function trainEpoch(ex: Executor, ds: Dataset, epoch: number, hooks
   const epochs = hooks.epochs ?? cfg.train.epochs;
   const lr = lrAt(cfg.optimizer, epoch, epochs);
   const syncEvery = hooks.syncEvery ?? 8;
+  const optim = optimSpec(cfg, 0);
   const start = hooks.startStep ?? 0;
-  const seed = { seed_lo: cfg.seed >>> 0, seed_hi: Math.floor(cfg.seed / 2 ** 32) >>> 0 };
+  const seed = seedFields(cfg.seed);
   ex.writeBuffer(plan.data.permutation, epochPermutation(cfg.seed, epoch, n));
   if (start === 0) ex.write(plan.metrics.train, ZERO4);
   await ex.sync();
   const t0 = performance.now();
   for (let s = start; s < steps; s++) {
-    ex.setStep({ step: epoch * steps + s, epoch, batch_start: s * B, valid: Math.min(B, n - s * B), lr, ...seed });
+    const step = epoch * steps + s;
+    ex.setStep({ step, epoch, batch_start: s * B, valid: Math.min(B, n - s * B), lr, ...seed, ...adamCorrections(optim, step + 1) });
     ex.run('trainStep');
     if ((s + 1) % syncEvery === 0 || s === steps - 1) {
       await ex.sync();
@@ -158,5 +172,6 @@ export async function prepare(ctx: GpuContext, plan: Plan, ds: Dataset | undefin
   const ex = await Executor.create(ctx, plan);
   if (ds) await uploadDataset(ex, ds);
   await initParams(ex);
+  loadFixedMasks(ex);
   return ex;
 }

@@ -3,7 +3,7 @@
 // kernels compute in their loaders. The same builder makes the training graph (followed by
 // autodiff) and the evaluation graph; param tensors are matched across the two by name.
 import type { BatchNormLayer, Layer, RunConfig, WeightLayer } from '../config.js';
-import { GraphBuilder, numel, type WeightInfo } from './graph.js';
+import { GraphBuilder, numel, type MaskRule, type WeightInfo } from './graph.js';
 
 export class UnsupportedError extends Error {
   constructor(
@@ -31,6 +31,8 @@ export interface WeightRefs {
   weight: number;
   score?: number;
   thr?: number;
+  bits?: number;
+  rule?: MaskRule;
   /** The tensor the layer's matmul reads: the virtual masked weight, or the weight itself. */
   effective: number;
 }
@@ -75,31 +77,51 @@ export function buildForward(cfg: RunConfig, batch: number, split: 'train' | 'te
     const { fanIn, fanOut } = fans(l);
     const info: WeightInfo = { layer: l.name, index, mask: l.mask, init: l.init, scoreInit: cfg.scores, fanIn, fanOut };
     const shape = weightShape(l);
+    const n = numel(shape);
     const weight = b.tensor(`${l.name}.weight`, shape, 'param', { role: 'weight', layer: l.name });
     const refs: WeightRefs = { info, layer: l, weight, effective: weight };
-    if (l.mask.kind === 'edge_popup') {
+    const masked = () => (refs.effective = b.tensor(`${l.name}.weight_eff`, shape, 'virtual', { layer: l.name }));
+    const m = l.mask;
+    if (m.kind === 'edge_popup' || m.kind === 'supermask') {
       refs.score = b.tensor(`${l.name}.scores`, shape, 'param', { role: 'score', layer: l.name });
-      refs.thr = b.tensor(`${l.name}.threshold`, [4], 'state', { dtype: 'u32', layer: l.name });
-      refs.effective = b.tensor(`${l.name}.weight_eff`, shape, 'virtual', { layer: l.name });
-    } else if (l.mask.kind !== 'dense' && l.mask.kind !== 'frozen') {
-      throw new UnsupportedError(`the ${l.mask.kind} mask policy`, l);
+      masked();
+      if (m.kind === 'edge_popup') {
+        refs.thr = b.tensor(`${l.name}.threshold`, [4], 'state', { dtype: 'u32', layer: l.name });
+        refs.rule = 'topk';
+      } else if (train || m.eval === 'sample') {
+        refs.bits = b.tensor(`${l.name}.mask_bits`, [Math.ceil(n / 32)], 'state', { dtype: 'u32', layer: l.name });
+        refs.rule = 'bits';
+      } else {
+        refs.rule = m.eval === 'expected' ? 'sigmoid' : 'positive';
+      }
+    } else if (m.kind === 'fixed') {
+      refs.bits = b.tensor(`${l.name}.fixed_mask`, [Math.ceil(n / 32)], 'state', { dtype: 'u32', layer: l.name, role: 'fixed_mask' });
+      refs.rule = 'bits';
+      masked();
     }
     weights.push(refs);
     b.weights.push({ info, weight, score: refs.score });
     return refs;
   };
 
-  // Thresholds are computed for every layer at the start of the step, before the forward pass,
-  // so that they can be batched into one multi-layer radix select (compiler/fuse.ts).
+  // Masks are settled for every layer at the start of the step, before the forward pass: the
+  // thresholds in one multi-layer radix select, the supermask samples in one dispatch
+  // (compiler/fuse.ts).
   const refs = new Map<WeightLayer, WeightRefs>();
   weightLayers(cfg.model.layers).forEach((l, i) => refs.set(l, addWeight(l, i)));
   for (const r of weights) {
-    if (r.thr === undefined || r.score === undefined || r.info.mask.kind !== 'edge_popup') continue;
-    b.push({ op: 'topk_threshold', score: r.score, keep: r.info.mask.keep, thr: r.thr, info: r.info });
+    if (r.thr !== undefined && r.score !== undefined && r.info.mask.kind === 'edge_popup') {
+      b.push({ op: 'topk_threshold', score: r.score, keep: r.info.mask.keep, thr: r.thr, info: r.info });
+    }
   }
   for (const r of weights) {
-    if (r.thr === undefined || r.score === undefined) continue;
-    b.push({ op: 'mask_weight', weight: r.weight, score: r.score, thr: r.thr, out: r.effective, info: r.info });
+    if (r.info.mask.kind === 'supermask' && r.bits !== undefined && r.score !== undefined) {
+      b.push({ op: 'supermask_sample', score: r.score, bits: r.bits, info: r.info, eval: !train });
+    }
+  }
+  for (const r of weights) {
+    if (r.rule === undefined) continue;
+    b.push({ op: 'mask_weight', weight: r.weight, score: r.score, thr: r.thr, bits: r.bits, rule: r.rule, out: r.effective, info: r.info });
   }
 
   const out = (l: Layer, suffix = 'out') => b.tensor(`${l.name}.${suffix}`, [batch, ...l.outShape], 'activation', { layer: l.name });

@@ -3,6 +3,7 @@
 // evaluation step. The reference interpreter executes it op by op; fusion groups its ops into
 // kernels. Shapes include the batch dimension.
 import type { InitSpec, LayerMask, ScoreInitSpec } from '../config.js';
+import type { OptimSpec } from '../kernels/optim.js';
 
 export type DType = 'f32' | 'u32';
 
@@ -24,7 +25,8 @@ export type ParamRole =
   | 'bn_gamma'
   | 'bn_beta'
   | 'bn_running_mean'
-  | 'bn_running_var';
+  | 'bn_running_var'
+  | 'fixed_mask'; // u32 mask bits of a `fixed` layer, filled from the source run
 
 export interface Tensor {
   id: number;
@@ -42,6 +44,8 @@ export interface Tensor {
   /** Initial value of a persistent tensor other than weights and scores (default 0). */
   initValue?: number;
 }
+
+export type MaskRule = 'topk' | 'bits' | 'sigmoid' | 'positive';
 
 export interface ConvAttrs {
   kernel: number;
@@ -75,8 +79,17 @@ export type Op =
   | { op: 'load_batch'; split: 'train' | 'test'; x: number; labels: number }
   /** Top-k threshold of |score| for one edge-popup layer: kept = n − floor((1−keep)·n). */
   | { op: 'topk_threshold'; score: number; keep: number; thr: number; info: WeightInfo }
-  /** w_eff = w ⊙ mask(score); virtual, computed where it is read. */
-  | { op: 'mask_weight'; weight: number; score: number; thr: number; out: number; info: WeightInfo }
+  /**
+   * Samples a supermask: bit i = u_i < sigmoid(score_i), u from Philox with counter
+   * (i / 4, layer, stream, step or epoch), output i % 4. Bits are packed 32 to a u32.
+   */
+  | { op: 'supermask_sample'; score: number; bits: number; info: WeightInfo; eval: boolean }
+  /**
+   * w_eff = w ⊙ mask; virtual, computed where it is read. The rule: `topk` (score vs the layer's
+   * threshold `thr`), `bits` (a sampled or fixed bit mask), `sigmoid` (w·σ(score): a supermask's
+   * expected value) or `positive` (score > 0: a supermask thresholded at ½).
+   */
+  | { op: 'mask_weight'; weight: number; score?: number; thr?: number; bits?: number; rule: MaskRule; out: number; info: WeightInfo }
   | { op: 'linear'; x: number; w: number; y: number }
   | { op: 'relu'; x: number; y: number }
   | { op: 'flatten'; x: number; y: number }
@@ -86,10 +99,13 @@ export type Op =
   | { op: 'linear_dw'; dy: number; x: number; dw: number }
   /** dx = dy where y > 0, else 0 (y is the ReLU output). */
   | { op: 'relu_bwd'; dy: number; y: number; dx: number }
-  /** Edge-popup straight-through: d score = d w_eff ⊙ w ⊙ sign(score). */
-  | { op: 'score_grad'; dw: number; weight: number; score: number; ds: number }
-  /** p ← p − lr·(v ← μ·v + g + wd·p), PyTorch's SGD (nesterov: g + μ·v). */
-  | { op: 'sgd_update'; param: number; grad: number; velocity: number; momentum: number; nesterov: boolean; weightDecay: number }
+  /**
+   * Straight-through score gradient: d score = d w_eff ⊙ w ⊙ sign(score) (edge-popup: the
+   * derivative of |score|) or ⊙ σ'(score) (supermask: through the sigmoid).
+   */
+  | { op: 'score_grad'; dw: number; weight: number; score: number; ds: number; rule: 'sign' | 'sigmoid' }
+  /** One optimiser step on `param` with gradient `grad` (compiler/kernels/optim.ts). */
+  | { op: 'optim_update'; param: number; grad: number; state: number[]; optim: OptimSpec }
   /** NCHW convolution, weights [Co, Ci, K, K], zero padding. */
   | { op: 'conv2d'; x: number; w: number; y: number; attrs: ConvAttrs }
   | { op: 'conv2d_dx'; dy: number; w: number; dx: number; attrs: ConvAttrs }
@@ -152,8 +168,12 @@ export function opIO(op: Op): { reads: number[]; writes: number[] } {
       return { reads: [], writes: [op.x, op.labels] };
     case 'topk_threshold':
       return { reads: [op.score], writes: [op.thr] };
-    case 'mask_weight':
-      return { reads: [op.weight, op.score, op.thr], writes: [op.out] };
+    case 'supermask_sample':
+      return { reads: [op.score], writes: [op.bits] };
+    case 'mask_weight': {
+      const reads = [op.weight, ...[op.score, op.thr, op.bits].filter((t): t is number => t !== undefined)];
+      return { reads, writes: [op.out] };
+    }
     case 'linear':
       return { reads: [op.x, op.w], writes: [op.y] };
     case 'relu':
@@ -169,8 +189,8 @@ export function opIO(op: Op): { reads: number[]; writes: number[] } {
       return { reads: [op.dy, op.y], writes: [op.dx] };
     case 'score_grad':
       return { reads: [op.dw, op.weight, op.score], writes: [op.ds] };
-    case 'sgd_update':
-      return { reads: [op.param, op.grad, op.velocity], writes: [op.param, op.velocity] };
+    case 'optim_update':
+      return { reads: [op.param, op.grad, ...op.state], writes: [op.param, ...op.state] };
     case 'conv2d':
       return { reads: [op.x, op.w], writes: [op.y] };
     case 'conv2d_dx':

@@ -10,7 +10,9 @@
 // workgroups (split-K) into partial sums that a second kernel adds in a fixed order, so it stays
 // deterministic; that kernel then applies the score gradient and the optimiser update.
 import type { MatmulEpilogue } from './matmul.js';
-import { STEP_STRUCT, declareBindings, f32lit, layoutOf, lines, type BindingDecl } from './wgsl.js';
+import { maskDecls, maskFunctions, maskPrelude, maskScalar, scoreGradExpr, type WeightMask } from './mask.js';
+import { scalarIO, stateBindings, updateLines } from './optim.js';
+import { STEP_STRUCT, declareBindings, layoutOf, lines, type BindingDecl } from './wgsl.js';
 
 export interface ConvShape {
   B: number;
@@ -39,8 +41,8 @@ export type ConvPass = 'fwd' | 'dx' | 'dw';
 export interface ConvSpec {
   pass: ConvPass;
   shape: ConvShape;
-  /** The weight operand is masked (edge-popup): bindings S and THR, this layer at 4·thrIndex. */
-  mask?: { thrIndex: number };
+  /** The weight operand is masked (kernels/mask.ts). */
+  mask?: WeightMask;
   /**
    * fwd: store | relu. dx: store | relu_mask (Y = the ReLU output at dX's index).
    * dw without split: sgd. dw with split: the partial sums are stored; see convReduceKernel.
@@ -88,12 +90,12 @@ export function convKernel(spec: ConvSpec): ConvKernel {
   if (pass === 'fwd') decls.push({ name: 'W', access: 'read', type: 'f32' }, { name: 'X', access: 'read', type: 'f32' });
   if (pass === 'dx') decls.push({ name: 'W', access: 'read', type: 'f32' }, { name: 'DY', access: 'read', type: 'f32' });
   if (pass === 'dw') decls.push({ name: 'DY', access: 'read', type: 'f32' }, { name: 'X', access: 'read', type: 'f32' });
-  if (spec.mask) decls.push({ name: 'S', access: 'read', type: 'f32' }, { name: 'THR', access: 'read', type: 'u32' });
+  decls.push(...maskDecls(spec.mask, 'f32'));
   if (pass === 'dw' && split > 1) {
     decls.push({ name: 'PARTIAL', access: 'read_write', type: 'f32' });
-  } else if (ep.kind === 'sgd') {
+  } else if (ep.kind === 'optim') {
     decls.push({ name: 'P', access: 'read_write', type: 'f32' });
-    if (ep.momentum !== 0) decls.push({ name: 'V', access: 'read_write', type: 'f32' });
+    for (const b of stateBindings(ep.optim)) decls.push({ name: b, access: 'read_write', type: 'f32' });
     if (ep.score) decls.push({ name: 'WF', access: 'read', type: 'f32' });
     decls.push({ name: 'step', access: 'uniform', type: 'Step' });
   } else {
@@ -106,8 +108,8 @@ export function convKernel(spec: ConvSpec): ConvKernel {
   body.push(`  let nb = (wid.x * ${u(wx)} + lid.x) * ${u(tn)};`);
   body.push(lines(tm, (a) => `  let m${a} = min(mb + ${u(a)}, ${u(M - 1)});`));
   body.push(lines(tn, (b) => `  let n${b} = min(nb + ${u(b)}, ${u(N - 1)});`));
-  if (spec.mask) body.push(`  let thr_key = THR[${u(4 * spec.mask.thrIndex)}]; let thr_tie = THR[${u(4 * spec.mask.thrIndex + 1)}];`);
-  const masked = (w: string, idx: string) => (spec.mask ? `select(0.0, ${w}, keep1(S[${idx}], ${idx}, thr_key, thr_tie))` : w);
+  body.push(maskPrelude(spec.mask));
+  const masked = (w: string, idx: string) => maskScalar(spec.mask, w, `S[${idx}]`, idx);
 
   // Per-column precomputation, hoisted out of the k loop.
   if (pass === 'fwd') {
@@ -181,8 +183,8 @@ export function convKernel(spec: ConvSpec): ConvKernel {
       const st: string[] = [];
       if (pass === 'dw' && split > 1) {
         st.push(`PARTIAL[wid.z * ${u(M * N)} + e] = ${v};`);
-      } else if (ep.kind === 'sgd') {
-        st.push(...sgdLines(ep, 'e', v, 'WF'));
+      } else if (ep.kind === 'optim') {
+        st.push(...optimLines(ep, 'e', v, 'WF'));
       } else if (ep.kind === 'relu') st.push(`C[e] = max(${v}, 0.0);`);
       else if (ep.kind === 'relu_mask') st.push(`C[e] = select(0.0, ${v}, Y[e] > 0.0);`);
       else st.push(`C[e] = ${v};`);
@@ -190,14 +192,8 @@ export function convKernel(spec: ConvSpec): ConvKernel {
     }
   }
 
-  const keepFn = spec.mask
-    ? `
-fn keep1(s: f32, idx: u32, t: u32, tie: u32) -> bool {
-  let key = bitcast<u32>(s) & 0x7fffffffu;
-  return key > t || (key == t && idx >= tie);
-}`
-    : '';
-  const usesStep = ep.kind === 'sgd' && !(pass === 'dw' && split > 1);
+  const keepFn = maskFunctions(spec.mask);
+  const usesStep = ep.kind === 'optim' && !(pass === 'dw' && split > 1);
   const wgsl = `// conv ${pass} B${s.B} ${s.Ci}→${s.Co} ${s.H}x${s.W} k${s.K} s${s.stride} p${s.pad}${spec.mask ? ' masked' : ''} epilogue=${split > 1 ? `split-K ×${split}` : ep.kind}
 ${declareBindings(decls)}
 ${usesStep ? STEP_STRUCT : ''}${keepFn}
@@ -219,25 +215,16 @@ ${body.join('\n')}
 }
 
 /** The optimiser update of one element `e` whose gradient (dW_eff) is `v`. */
-export function sgdLines(ep: Extract<MatmulEpilogue, { kind: 'sgd' }>, e: string, v: string, weightBinding: string): string[] {
-  const out: string[] = [];
-  out.push(`var p = P[${e}];`);
-  out.push(ep.score ? `var g = ${v} * ${weightBinding}[${e}] * sign(p);` : `var g = ${v};`);
-  if (ep.weightDecay !== 0) out.push(`g = g + ${f32lit(ep.weightDecay)} * p;`);
-  if (ep.momentum !== 0) {
-    out.push(`let vel = ${f32lit(ep.momentum)} * V[${e}] + g;`);
-    out.push(`V[${e}] = vel;`);
-    out.push(ep.nesterov ? `let upd = g + ${f32lit(ep.momentum)} * vel;` : `let upd = vel;`);
-  } else out.push(`let upd = g;`);
-  out.push(`P[${e}] = p - step.lr * upd;`);
-  return out;
+export function optimLines(ep: Extract<MatmulEpilogue, { kind: 'optim' }>, e: string, v: string, weightBinding: string): string[] {
+  const g = ep.score ? scoreGradExpr(ep.score, v, `${weightBinding}[${e}]`, `P[${e}]`, 'f32') : v;
+  return [`var g = ${g};`, ...updateLines(ep.optim, scalarIO(e))];
 }
 
 /** Sums split-K partials in slice order (deterministic) and applies the dW epilogue. */
-export function convReduceKernel(opts: { n: number; splits: number; epilogue: Extract<MatmulEpilogue, { kind: 'sgd' }> }) {
+export function convReduceKernel(opts: { n: number; splits: number; epilogue: Extract<MatmulEpilogue, { kind: 'optim' }> }) {
   const { n, splits, epilogue: ep } = opts;
   const decls: BindingDecl[] = [{ name: 'PARTIAL', access: 'read', type: 'f32' }, { name: 'P', access: 'read_write', type: 'f32' }];
-  if (ep.momentum !== 0) decls.push({ name: 'V', access: 'read_write', type: 'f32' });
+  for (const b of stateBindings(ep.optim)) decls.push({ name: b, access: 'read_write', type: 'f32' });
   if (ep.score) decls.push({ name: 'WF', access: 'read', type: 'f32' });
   decls.push({ name: 'step', access: 'uniform', type: 'Step' });
   const wgsl = `// split-K reduction of ${splits} slices of ${n} gradients + optimiser update
@@ -248,7 +235,7 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg:
   for (var e = gid.x + gid.y * nwg.x * 256u; e < ${u(n)}; e = e + nwg.x * nwg.y * 256u) {
     var acc = 0.0;
     for (var s = 0u; s < ${u(splits)}; s = s + 1u) { acc = acc + PARTIAL[s * ${u(n)} + e]; }
-    ${sgdLines(ep, 'e', 'acc', 'WF').join('\n    ')}
+    ${optimLines(ep, 'e', 'acc', 'WF').join('\n    ')}
   }
 }
 `;

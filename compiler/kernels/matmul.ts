@@ -9,7 +9,9 @@
 // linear:    Y[b,o]  = Σ_i X[b,i]·W[o,i]    → A=X 'mk', B=W 'nk'
 // linear_dx: dX[b,i] = Σ_o dY[b,o]·W[o,i]   → A=dY 'mk', B=W 'kn'
 // linear_dw: dW[o,i] = Σ_b dY[b,o]·X[b,i]   → A=dY 'km', B=X 'kn'
-import { STEP_STRUCT, declareBindings, f32lit, layoutOf, lines, type BindingDecl } from './wgsl.js';
+import { maskDecls, maskFunctions, maskPrelude, maskScalar, maskVec4, scoreGradExpr, type WeightMask } from './mask.js';
+import { stateBindings, updateLines, type OptimSpec } from './optim.js';
+import { STEP_STRUCT, declareBindings, layoutOf, lines, type BindingDecl } from './wgsl.js';
 
 export type MatmulEpilogue =
   | { kind: 'store' }
@@ -17,10 +19,11 @@ export type MatmulEpilogue =
   /** out = v where Y > 0, else 0 (Y: the forward ReLU output) */
   | { kind: 'relu_mask' }
   /**
-   * v is dL/dW_eff. Score update when `score` (g = v·W·sign(S)), weight update otherwise; then
-   * PyTorch SGD: g += wd·p; vel = μ·vel + g; p -= lr·(nesterov ? g + μ·vel : vel).
+   * v is dL/dW_eff. A score update when `score` gives the straight-through rule (g = v·W·sign(S)
+   * or v·W·σ'(S)), a weight update otherwise (g = v); then the optimiser step (kernels/optim.ts)
+   * on P (the score or the weight) with its state.
    */
-  | { kind: 'sgd'; score: boolean; momentum: number; nesterov: boolean; weightDecay: number };
+  | { kind: 'optim'; score: false | 'sign' | 'sigmoid'; optim: OptimSpec };
 
 export interface MatmulTile {
   tm: number; // rows per thread
@@ -35,11 +38,8 @@ export interface MatmulSpec {
   K: number;
   a: 'mk' | 'km';
   b: 'nk' | 'kn';
-  /**
-   * B is a masked weight (edge-popup): bindings S (the layer's scores) and THR (every layer's
-   * [T, tie, kept, n], this layer's at word 4·thrIndex).
-   */
-  mask?: { thrIndex: number };
+  /** B is a masked weight: the mask rule and its bindings (kernels/mask.ts). */
+  mask?: WeightMask;
   epilogue: MatmulEpilogue;
   tile: MatmulTile;
 }
@@ -74,14 +74,11 @@ export function matmulKernel(spec: MatmulSpec): GeneratedKernel {
   const bVec = (spec.b === 'nk' && kVec) || (spec.b === 'kn' && nVec);
   decls.push({ name: 'A', access: 'read', type: aVec ? 'vec4f' : 'f32' });
   decls.push({ name: 'B', access: 'read', type: bVec ? 'vec4f' : 'f32' });
-  if (spec.mask) {
-    decls.push({ name: 'S', access: 'read', type: bVec ? 'vec4f' : 'f32' });
-    decls.push({ name: 'THR', access: 'read', type: 'u32' });
-  }
+  decls.push(...maskDecls(spec.mask, bVec ? 'vec4f' : 'f32'));
   const cType = nVec ? 'vec4f' : 'f32';
-  if (ep.kind === 'sgd') {
+  if (ep.kind === 'optim') {
     decls.push({ name: 'P', access: 'read_write', type: cType });
-    if (ep.momentum !== 0) decls.push({ name: 'V', access: 'read_write', type: cType });
+    for (const b of stateBindings(ep.optim)) decls.push({ name: b, access: 'read_write', type: cType });
     if (ep.score) decls.push({ name: 'W', access: 'read', type: cType });
     decls.push({ name: 'step', access: 'uniform', type: 'Step' });
   } else {
@@ -95,20 +92,8 @@ export function matmulKernel(spec: MatmulSpec): GeneratedKernel {
   body.push(`  let nb = (wid.x * ${u(wx)} + lid.x) * ${u(tn)};`);
   body.push(lines(tm, (i) => `  let m${i} = min(mb + ${u(i)}, ${u(M - 1)});`));
   body.push(lines(tn, (j) => `  let n${j} = min(nb + ${u(j)}, ${u(N - 1)});`));
-  if (spec.mask) body.push(`  let thr_key = THR[${u(4 * spec.mask.thrIndex)}]; let thr_tie = THR[${u(4 * spec.mask.thrIndex + 1)}];`);
-
-  // keep(s, idx): the edge-popup test, componentwise on vec4 (see compiler/topk.ts).
-  const keepFn = spec.mask
-    ? /* wgsl */ `
-fn keep4(s: vec4f, idx: vec4u, t: u32, tie: u32) -> vec4<bool> {
-  let key = bitcast<vec4u>(s) & vec4u(0x7fffffffu);
-  return (key > vec4u(t)) | ((key == vec4u(t)) & (idx >= vec4u(tie)));
-}
-fn keep1(s: f32, idx: u32, t: u32, tie: u32) -> bool {
-  let key = bitcast<u32>(s) & 0x7fffffffu;
-  return key > t || (key == t && idx >= tie);
-}`
-    : '';
+  body.push(maskPrelude(spec.mask));
+  const keepFn = maskFunctions(spec.mask);
 
   if (style === 'dot') {
     // acc[i][j] accumulates vec4 partial sums along k (vector path) or scalars.
@@ -120,9 +105,8 @@ fn keep1(s: f32, idx: u32, t: u32, tie: u32) -> bool {
       for (let j = 0; j < tn; j++) {
         body.push(`    var b${j} = B[n${j} * ${u(K4)} + k];`);
         if (spec.mask) {
-          body.push(
-            `    b${j} = select(vec4f(0.0), b${j}, keep4(S[n${j} * ${u(K4)} + k], vec4u(n${j} * ${u(K)} + k * 4u) + vec4u(0u, 1u, 2u, 3u), thr_key, thr_tie));`,
-          );
+          const idx = `vec4u(n${j} * ${u(K)} + k * 4u) + vec4u(0u, 1u, 2u, 3u)`;
+          body.push(`    b${j} = ${maskVec4(spec.mask, `b${j}`, `S[n${j} * ${u(K4)} + k]`, idx)};`);
         }
       }
       body.push(lines(tm, (i) => lines(tn, (j) => `    acc${i}_${j} = fma(a${i}, b${j}, acc${i}_${j});`)));
@@ -134,7 +118,7 @@ fn keep1(s: f32, idx: u32, t: u32, tie: u32) -> bool {
       body.push(lines(tm, (i) => `    let a${i} = A[m${i} * ${u(K)} + k];`));
       for (let j = 0; j < tn; j++) {
         body.push(`    var b${j} = B[n${j} * ${u(K)} + k];`);
-        if (spec.mask) body.push(`    b${j} = select(0.0, b${j}, keep1(S[n${j} * ${u(K)} + k], n${j} * ${u(K)} + k, thr_key, thr_tie));`);
+        if (spec.mask) body.push(`    b${j} = ${maskScalar(spec.mask, `b${j}`, `S[n${j} * ${u(K)} + k]`, `n${j} * ${u(K)} + k`)};`);
       }
       body.push(lines(tm, (i) => lines(tn, (j) => `    v${i}_${j} = fma(a${i}, b${j}, v${i}_${j});`)));
       body.push(`  }`);
@@ -155,20 +139,12 @@ fn keep1(s: f32, idx: u32, t: u32, tie: u32) -> bool {
         // Clamp the vec4 index inside row k: columns past N are computed but never stored.
         out.push(`    let bi${g} = ${kExpr} * ${u(N4)} + min(nb / 4u + ${u(g)}, ${u(N4 - 1)});`);
         out.push(`    var b${g} = B[bi${g}];`);
-        if (spec.mask) {
-          out.push(
-            `    b${g} = select(vec4f(0.0), b${g}, keep4(S[bi${g}], vec4u(bi${g} * 4u) + vec4u(0u, 1u, 2u, 3u), thr_key, thr_tie));`,
-          );
-        }
+        if (spec.mask) out.push(`    b${g} = ${maskVec4(spec.mask, `b${g}`, `S[bi${g}]`, `vec4u(bi${g} * 4u) + vec4u(0u, 1u, 2u, 3u)`)};`);
       } else {
         const idx = [0, 1, 2, 3].map((c) => `${kExpr} * ${u(N)} + n${4 * g + c}`);
         out.push(`    let bi${g} = vec4u(${idx.join(', ')});`);
         out.push(`    var b${g} = vec4f(B[bi${g}.x], B[bi${g}.y], B[bi${g}.z], B[bi${g}.w]);`);
-        if (spec.mask) {
-          out.push(
-            `    b${g} = select(vec4f(0.0), b${g}, keep4(vec4f(S[bi${g}.x], S[bi${g}.y], S[bi${g}.z], S[bi${g}.w]), bi${g}, thr_key, thr_tie));`,
-          );
-        }
+        if (spec.mask) out.push(`    b${g} = ${maskVec4(spec.mask, `b${g}`, `vec4f(S[bi${g}.x], S[bi${g}.y], S[bi${g}.z], S[bi${g}.w])`, `bi${g}`)};`);
       }
       return out;
     };
@@ -210,7 +186,7 @@ fn keep1(s: f32, idx: u32, t: u32, tie: u32) -> bool {
 
   const wgsl = `// matmul ${M}x${N}x${K} a=${spec.a} b=${spec.b}${spec.mask ? ' masked' : ''} epilogue=${ep.kind}
 ${declareBindings(decls)}
-${ep.kind === 'sgd' ? STEP_STRUCT : ''}${keepFn}
+${ep.kind === 'optim' ? STEP_STRUCT : ''}${keepFn}
 @compute @workgroup_size(${wx}, ${wy}, 1)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u) {
 ${body.join('\n')}
@@ -243,10 +219,13 @@ function epilogue(spec: MatmulSpec, nVec: boolean, tm: number, groups: number): 
       }
       // Vector load/store helpers over the group; on the scalar path lanes past N are skipped.
       const load = (buf: string) => (nVec ? `${buf}[e]` : `vec4f(${buf}[e], ${buf}[min(e + 1u, ${M * N - 1}u)], ${buf}[min(e + 2u, ${M * N - 1}u)], ${buf}[min(e + 3u, ${M * N - 1}u)])`);
-      const store = (buf: string, v: string) =>
-        nVec
-          ? `    ${buf}[e] = ${v};`
-          : `    ${buf}[e] = ${v}.x;\n    if (live.y) { ${buf}[e + 1u] = ${v}.y; }\n    if (live.z) { ${buf}[e + 2u] = ${v}.z; }\n    if (live.w) { ${buf}[e + 3u] = ${v}.w; }`;
+      // On the scalar path the value is named once, then its lanes stored (lanes past N skipped).
+      let tmp = 0;
+      const store = (buf: string, v: string) => {
+        if (nVec) return `    ${buf}[e] = ${v};`;
+        const t = `st${tmp++}`;
+        return `    let ${t} = ${v};\n    ${buf}[e] = ${t}.x;\n    if (live.y) { ${buf}[e + 1u] = ${t}.y; }\n    if (live.z) { ${buf}[e + 2u] = ${t}.z; }\n    if (live.w) { ${buf}[e + 3u] = ${t}.w; }`;
+      };
       const v = `r${i}_${g}`;
       switch (ep.kind) {
         case 'store':
@@ -259,19 +238,9 @@ function epilogue(spec: MatmulSpec, nVec: boolean, tm: number, groups: number): 
           out.push(`    let y = ${load('Y')};`);
           out.push(store('C', `select(vec4f(0.0), ${v}, y > vec4f(0.0))`));
           break;
-        case 'sgd': {
-          out.push(`    var p = ${load('P')};`);
-          out.push(ep.score ? `    var g = ${v} * ${load('W')} * sign(p);` : `    var g = ${v};`);
-          if (ep.weightDecay !== 0) out.push(`    g = g + ${f32lit(ep.weightDecay)} * p;`);
-          if (ep.momentum !== 0) {
-            out.push(`    let vel = ${f32lit(ep.momentum)} * ${load('V')} + g;`);
-            out.push(store('V', 'vel'));
-            out.push(ep.nesterov ? `    let upd = g + ${f32lit(ep.momentum)} * vel;` : `    let upd = vel;`);
-          } else {
-            out.push(`    let upd = g;`);
-          }
-          out.push(`    p = p - step.lr * upd;`);
-          out.push(store('P', 'p'));
+        case 'optim': {
+          out.push(ep.score ? `    var g = ${scoreGradExpr(ep.score, v, load('W'), load('P'), 'vec4f')};` : `    var g = ${v};`);
+          for (const line of updateLines(ep.optim, { type: 'vec4f', load, store: (n, x) => store(n, x).trim() })) out.push(`    ${line}`);
           break;
         }
       }

@@ -4,6 +4,7 @@
 // last, partial batch) and updates the running statistics as torch.nn.BatchNorm2d (unbiased
 // variance, momentum 0.1); evaluation uses the running statistics. ReLU fuses into the apply
 // kernel, and the ReLU-backward mask into the backward kernels.
+import { stateBindings, updateLines, type OptimSpec } from './optim.js';
 import { ELEMENTWISE_MAIN, STEP_STRUCT, declareBindings, elementLoop, elementwiseGrid, f32lit, layoutOf, type BindingDecl } from './wgsl.js';
 
 export interface BnShape {
@@ -14,11 +15,7 @@ export interface BnShape {
   momentum: number;
 }
 
-export interface BnAffineUpdate {
-  momentum: number;
-  nesterov: boolean;
-  weightDecay: number;
-}
+export type BnAffineUpdate = OptimSpec;
 
 const u = (x: number) => `${x}u`;
 const T = 256;
@@ -122,22 +119,19 @@ export function bnBwdReduceKernel(s: BnShape, opts: { affine: boolean; reluMask:
   ];
   if (opts.reluMask) decls.push({ name: 'YR', access: 'read', type: 'f32' });
   decls.push({ name: 'RED', access: 'read_write', type: 'f32' });
+  // γ's and β's optimiser state: bindings named <state><param>, e.g. VGAMMA, MBETA.
+  const states = opts.update ? stateBindings(opts.update) : [];
   if (opts.affine) {
     decls.push({ name: 'GAMMA', access: 'read_write', type: 'f32' }, { name: 'BETA', access: 'read_write', type: 'f32' });
-    if (opts.update && opts.update.momentum !== 0) decls.push({ name: 'VGAMMA', access: 'read_write', type: 'f32' }, { name: 'VBETA', access: 'read_write', type: 'f32' });
+    for (const p of ['GAMMA', 'BETA']) for (const st of states) decls.push({ name: `${st}${p}`, access: 'read_write', type: 'f32' });
   }
   decls.push({ name: 'step', access: 'uniform', type: 'Step' });
   const g = opts.reluMask ? `select(0.0, DY[j], YR[j] > 0.0)` : `DY[j]`;
-  const upd = opts.update;
-  const sgd = (p: string, v: string, grad: string) => {
-    if (!upd) return '';
-    const lines = [`    var g_${p} = ${grad};`];
-    if (upd.weightDecay !== 0) lines.push(`    g_${p} = g_${p} + ${f32lit(upd.weightDecay)} * ${p}[c];`);
-    if (upd.momentum !== 0) {
-      lines.push(`    let vel_${p} = ${f32lit(upd.momentum)} * ${v}[c] + g_${p};`, `    ${v}[c] = vel_${p};`);
-      lines.push(upd.nesterov ? `    ${p}[c] = ${p}[c] - step.lr * (g_${p} + ${f32lit(upd.momentum)} * vel_${p});` : `    ${p}[c] = ${p}[c] - step.lr * vel_${p};`);
-    } else lines.push(`    ${p}[c] = ${p}[c] - step.lr * g_${p};`);
-    return lines.join('\n');
+  const update = (param: string, grad: string) => {
+    if (!opts.update) return '';
+    const name = (n: string) => (n === 'P' ? param : `${n}${param}`);
+    const io = { type: 'f32' as const, load: (n: string) => `${name(n)}[c]`, store: (n: string, v: string) => `${name(n)}[c] = ${v};` };
+    return `    {\n      var g = ${grad};\n${updateLines(opts.update, io).map((l) => `      ${l}`).join('\n')}\n    }`;
   };
   const wgsl = `// batch-norm backward sums${opts.reluMask ? ' (relu-masked)' : ''}${opts.affine ? ' + affine update' : ''}
 ${declareBindings(decls)}
@@ -164,7 +158,7 @@ ${reduceTree(['red_g', 'red_gx'])}
   if (lid.x == 0u) {
     RED[c] = red_g[0];
     RED[${u(s.C)} + c] = red_gx[0];
-${opts.affine ? `    RED[${u(2 * s.C)} + c] = GAMMA[c];\n${sgd('GAMMA', 'VGAMMA', 'red_gx[0]')}\n${sgd('BETA', 'VBETA', 'red_g[0]')}` : ''}
+${opts.affine ? `    RED[${u(2 * s.C)} + c] = GAMMA[c];\n${update('GAMMA', 'red_gx[0]')}\n${update('BETA', 'red_g[0]')}` : ''}
   }
 }
 `;

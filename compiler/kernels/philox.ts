@@ -20,6 +20,7 @@ export const Stream = {
   supermask: 3,
   augment: 4,
   synthetic: 5,
+  supermaskEval: 6,
 } as const;
 
 function mulhi(a: number, b: number): number {

@@ -17,6 +17,8 @@ export interface TopkLayer {
   kept: number;
   /** Element offset of the layer's scores inside the concatenated scores binding. */
   offset: number;
+  /** The layer's slot in the thresholds and histograms buffers (its index over all segments). */
+  slot: number;
 }
 
 export const TOPK_THREADS = 256;
@@ -32,9 +34,9 @@ export function topkChunkTable(layers: TopkLayer[]): number[] {
   return t;
 }
 
-/** Per-layer constants: [offset, n, kept, 0]. */
+/** Per-layer constants: [offset, n, kept, slot]. */
 export function topkLayerTable(layers: TopkLayer[]): number[] {
-  return layers.flatMap((l) => [l.offset, l.n, l.kept, 0]);
+  return layers.flatMap((l) => [l.offset, l.n, l.kept, l.slot]);
 }
 
 // Replays passes 0..upto−1 for `layer`: returns vec2(prefix bits, need). HIST is laid out as
@@ -76,12 +78,13 @@ ${REPLAY}
 @compute @workgroup_size(${TOPK_THREADS})
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u) {
   let c = wid.x * 3u;
-  let layer = CHUNKS[c];
+  let li = CHUNKS[c];
+  let layer = LAYERS[li * 4u + 3u];
   let start = CHUNKS[c + 1u];
   let end = CHUNKS[c + 2u];
   atomicStore(&local_hist[lid.x], 0u);
   if (lid.x == 0u) {
-    shared_prefix = replay(layer, ${pass}u, LAYERS[layer * 4u + 2u]).x;
+    shared_prefix = replay(layer, ${pass}u, LAYERS[li * 4u + 2u]).x;
   }
   workgroupBarrier();
   let prefix = workgroupUniformLoad(&shared_prefix);
@@ -116,10 +119,11 @@ var<workgroup> counts: array<u32, ${TOPK_THREADS}>;
 ${REPLAY}
 @compute @workgroup_size(${TOPK_THREADS})
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u) {
-  let layer = wid.x;
-  let offset = LAYERS[layer * 4u];
-  let n = LAYERS[layer * 4u + 1u];
-  let kept = LAYERS[layer * 4u + 2u];
+  let li = wid.x;
+  let offset = LAYERS[li * 4u];
+  let n = LAYERS[li * 4u + 1u];
+  let kept = LAYERS[li * 4u + 2u];
+  let layer = LAYERS[li * 4u + 3u];
   if (lid.x == 0u) {
     let r = replay(layer, 4u, kept);
     let eq = atomicLoad(&HIST[(layer * 4u + 3u) * 256u + (r.x & 255u)]);

@@ -22,7 +22,7 @@ export function lines(n: number, f: (i: number) => string): string {
 }
 
 export const STEP_STRUCT = /* wgsl */ `
-struct Step { step: u32, epoch: u32, batch_start: u32, valid: u32, lr: f32, seed_lo: u32, seed_hi: u32, pad: u32 }
+struct Step { step: u32, epoch: u32, batch_start: u32, valid: u32, lr: f32, seed_lo: u32, seed_hi: u32, pad: u32, c1: f32, c2: f32, pad1: u32, pad2: u32 }
 `;
 
 export type Access = 'read' | 'read_write' | 'uniform';

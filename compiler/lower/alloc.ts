@@ -98,6 +98,9 @@ export class Persistent {
     if (t.role === 'score') {
       prefix = 'scores';
       role = 'param';
+    } else if (t.role === 'fixed_mask' || t.name.endsWith('.mask_bits')) {
+      prefix = 'maskbits';
+      role = 'state';
     } else if (t.kind === 'param') {
       prefix = 'params';
       role = 'param';
@@ -119,6 +122,7 @@ export function groupTensors(graph: Graph, g: KernelGroup): { reads: number[]; w
     case 'load_batch':
       return { reads: [], writes: [r(g.op.x), r(g.op.labels)] };
     case 'topk':
+    case 'sample':
       return { reads: [], writes: [] };
     case 'xent':
       return { reads: [r(g.op.logits), r(g.op.labels)], writes: g.op.train ? [r(g.op.dlogits)] : [] };
@@ -152,7 +156,7 @@ export function groupTensors(graph: Graph, g: KernelGroup): { reads: number[]; w
 }
 
 /** Packs one graph's transient tensors; returns byte offsets inside the arena by tensor id. */
-export function planTransients(graph: Graph, groups: KernelGroup[], align: number) {
+export function planTransients(graph: Graph, groups: KernelGroup[], align: number, capacity = Infinity) {
   const first = new Map<number, number>();
   const last = new Map<number, number>();
   groups.forEach((g, i) => {
@@ -170,5 +174,5 @@ export function planTransients(graph: Graph, groups: KernelGroup[], align: numbe
     first: first.get(id)!,
     last: last.get(id)!,
   }));
-  return packArena(items, align);
+  return packArena(items, align, capacity);
 }

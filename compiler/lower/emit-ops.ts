@@ -5,6 +5,9 @@ import { numel } from '../ir/graph.js';
 import { chooseSplitK, convKernel, convReduceKernel, type ConvShape } from '../kernels/conv.js';
 import { elementwiseKernel, type ElementwiseOp } from '../kernels/elementwise.js';
 import { matmulKernel, type MatmulEpilogue, type MatmulSpec } from '../kernels/matmul.js';
+import type { WeightMask } from '../kernels/mask.js';
+import { stateBindings } from '../kernels/optim.js';
+import { sampleTable, supermaskSampleKernel, type SampleLayer } from '../kernels/supermask.js';
 import { bnApplyKernel, bnBwdApplyKernel, bnBwdReduceKernel, bnStatsKernel, type BnShape } from '../kernels/norm.js';
 import { avgpoolBwdKernel, avgpoolKernel, globalAvgpoolBwdKernel, globalAvgpoolKernel, maxpoolBwdKernel, maxpoolKernel, type PoolShape } from '../kernels/pool.js';
 import { topkChunkTable, topkHistogramKernel, topkLayerTable, topkPickKernel, type TopkLayer } from '../kernels/topk.js';
@@ -25,19 +28,23 @@ export function emitMatmul(ctx: EmitContext, g: Group<'matmul'>): PlanDispatch[]
   const m = g.main;
   const ranges: Record<string, BufferRange> = {};
   const ops = g.ops.map((o) => o.op);
-  const mask = g.mask ? { thrIndex: ctx.thrIndex.get(g.mask.info.layer)! } : undefined;
+  let mask: WeightMask | undefined;
   if (g.mask) {
-    ranges.S = ctx.range(g.mask.score);
-    ranges.THR = ctx.thr;
+    const mw = g.mask;
+    if (mw.rule === 'topk') mask = { kind: 'topk', thrIndex: ctx.thrIndex.get(mw.info.layer)! };
+    else mask = { kind: mw.rule };
+    if (mw.score !== undefined) ranges.S = ctx.range(mw.score);
+    if (mw.rule === 'topk') ranges.THR = ctx.thr;
+    if (mw.rule === 'bits') ranges.MB = ctx.range(mw.bits!);
   }
   const weightOf = (w: number) => (g.mask ? g.mask.weight : w);
   const step = ctx.bufs.whole(ctx.data.stepUniform);
-  let sgdEpilogue: Extract<MatmulEpilogue, { kind: 'sgd' }> | undefined;
+  let sgdEpilogue: Extract<MatmulEpilogue, { kind: 'optim' }> | undefined;
   if (m.op === 'linear_dw' || m.op === 'conv2d_dw') {
-    const sgd = g.sgd!;
-    sgdEpilogue = { kind: 'sgd', score: !!g.scoreGrad, momentum: sgd.momentum, nesterov: sgd.nesterov, weightDecay: sgd.weightDecay };
-    ranges.P = ctx.range(sgd.param);
-    ranges.V = ctx.range(sgd.velocity);
+    const upd = g.update!;
+    sgdEpilogue = { kind: 'optim', score: g.scoreGrad ? g.scoreGrad.rule : false, optim: upd.optim };
+    ranges.P = ctx.range(upd.param);
+    stateBindings(upd.optim).forEach((b, i) => (ranges[b] = ctx.range(upd.state[i])));
     if (g.scoreGrad) ranges.W = ranges.WF = ctx.range(g.scoreGrad.weight);
     ranges.step = step;
   }
@@ -109,35 +116,82 @@ export function emitMatmul(ctx: EmitContext, g: Group<'matmul'>): PlanDispatch[]
   return [dispatch(ctx, `${m.op}_${spec.M}x${spec.N}x${spec.K}`, 'matmul', k, ranges, k.workgroups, 2 * spec.M * spec.N * spec.K, ops)];
 }
 
+/**
+ * Splits per-layer ranges (in layer order) into segments that one binding can cover: the same
+ * buffer, and a span within maxStorageBufferBindingSize. Most networks are one segment; a
+ * WideResNet's scores, or scores spilled over several buffers, are several.
+ */
+function segments(ranges: BufferRange[], limit: number): { first: number; end: number; span: BufferRange }[] {
+  const out: { first: number; end: number; span: BufferRange }[] = [];
+  let first = 0;
+  for (let i = 1; i <= ranges.length; i++) {
+    const lo = ranges[first];
+    const cur = ranges[i];
+    const fits = cur && cur.buffer === lo.buffer && cur.offset + cur.size - lo.offset <= limit;
+    if (!fits) {
+      const last = ranges[i - 1];
+      out.push({ first, end: i, span: { buffer: lo.buffer, offset: lo.offset, size: last.offset + last.size - lo.offset } });
+      first = i;
+    }
+  }
+  return out;
+}
+
 export function emitTopk(ctx: EmitContext, g: Group<'topk'>): PlanDispatch[] {
   const { graph } = ctx;
-  // All scores form one contiguous range; layer offsets are in elements from its start.
   const scoreRanges = g.topk.map((o) => ctx.range(o.score));
-  const buffer = scoreRanges[0].buffer;
-  if (scoreRanges.some((r) => r.buffer !== buffer)) {
-    throw new Error('internal: scores span several buffers; the radix select needs one range');
-  }
-  const base = scoreRanges[0].offset;
-  const end = Math.max(...scoreRanges.map((r) => r.offset + r.size));
-  const layers: TopkLayer[] = g.topk.map((o, i) => {
-    const n = numel(graph.tensors[o.score].shape);
-    if (ctx.thrIndex.get(o.info.layer) !== i) throw new Error('internal: threshold order mismatch');
-    return { n, kept: keptCount(n, o.keep), offset: (scoreRanges[i].offset - base) / 4 };
-  });
-  const chunks = topkChunkTable(layers);
-  const chunkTable = ctx.bufs.table('topk_chunks', chunks);
-  const layerTable = ctx.bufs.table('topk_layers', topkLayerTable(layers));
-  const S = { buffer, offset: base, size: end - base };
   const out: PlanDispatch[] = [];
-  const nChunks = chunks.length / 3;
-  for (let p = 0; p < 4; p++) {
-    const k = topkHistogramKernel(p);
-    const ranges = { S, HIST: ctx.hist, CHUNKS: ctx.bufs.whole(chunkTable), LAYERS: ctx.bufs.whole(layerTable) };
-    out.push(dispatch(ctx, `topk_hist${p}`, 'topk', k, ranges, [nChunks, 1, 1], 0, [`topk_threshold ×${layers.length} (histogram ${p})`]));
+  for (const seg of segments(scoreRanges, ctx.bufs.limits.maxStorageBufferBindingSize)) {
+    // One radix select per segment; layer offsets are in elements from the segment's start.
+    const ops = g.topk.slice(seg.first, seg.end);
+    const layers: TopkLayer[] = ops.map((o, k) => {
+      const n = numel(graph.tensors[o.score].shape);
+      return { n, kept: keptCount(n, o.keep), offset: (scoreRanges[seg.first + k].offset - seg.span.offset) / 4, slot: ctx.thrIndex.get(o.info.layer)! };
+    });
+    const chunks = topkChunkTable(layers);
+    const chunkTable = ctx.bufs.table('topk_chunks', chunks);
+    const layerTable = ctx.bufs.table('topk_layers', topkLayerTable(layers));
+    const nChunks = chunks.length / 3;
+    for (let p = 0; p < 4; p++) {
+      const k = topkHistogramKernel(p);
+      const ranges = { S: seg.span, HIST: ctx.hist, CHUNKS: ctx.bufs.whole(chunkTable), LAYERS: ctx.bufs.whole(layerTable) };
+      out.push(dispatch(ctx, `topk_hist${p}`, 'topk', k, ranges, [nChunks, 1, 1], 0, [`topk_threshold ×${layers.length} (histogram ${p})`]));
+    }
+    const k = topkPickKernel();
+    const ranges = { S: seg.span, HIST: ctx.hist, LAYERS: ctx.bufs.whole(layerTable), THR: ctx.thr };
+    out.push(dispatch(ctx, 'topk_pick', 'topk', k, ranges, [layers.length, 1, 1], 0, [`topk_threshold ×${layers.length} (pick)`]));
   }
-  const k = topkPickKernel();
-  const ranges = { S, HIST: ctx.hist, LAYERS: ctx.bufs.whole(layerTable), THR: ctx.thr };
-  out.push(dispatch(ctx, 'topk_pick', 'topk', k, ranges, [layers.length, 1, 1], 0, [`topk_threshold ×${layers.length} (pick)`]));
+  return out;
+}
+
+export function emitSample(ctx: EmitContext, g: Group<'sample'>): PlanDispatch[] {
+  const { graph } = ctx;
+  const scores = g.sample.map((o) => ctx.range(o.score));
+  const bits = g.sample.map((o) => ctx.range(o.bits));
+  const limit = ctx.bufs.limits.maxStorageBufferBindingSize;
+  const out: PlanDispatch[] = [];
+  // Segments where both the scores and the bits of consecutive layers share one binding each.
+  for (const sseg of segments(scores, limit)) {
+    for (const bseg of segments(bits.slice(sseg.first, sseg.end), limit)) {
+      const first = sseg.first + bseg.first;
+      const end = sseg.first + bseg.end;
+      const S = { buffer: scores[first].buffer, offset: scores[first].offset, size: scores[end - 1].offset + scores[end - 1].size - scores[first].offset };
+      const MB = bseg.span;
+      const ops = g.sample.slice(first, end);
+      const layers: SampleLayer[] = ops.map((o, k) => ({
+        n: numel(graph.tensors[o.score].shape),
+        scoreOffset: (scores[first + k].offset - S.offset) / 4,
+        bitsOffset: (bits[first + k].offset - MB.offset) / 4,
+        layer: o.info.index,
+      }));
+      const { words, total } = sampleTable(layers);
+      const table = ctx.bufs.table('supermask_layers', words);
+      const evalMode = ops[0].eval;
+      const k = supermaskSampleKernel(layers.length, total, evalMode);
+      const ranges = { S, MB, TABLE: ctx.bufs.whole(table), step: ctx.bufs.whole(ctx.data.stepUniform) };
+      out.push(dispatch(ctx, `supermask_sample${evalMode ? '_eval' : ''}`, 'mask', k, ranges, k.workgroups, 0, [`supermask_sample ×${layers.length}`]));
+    }
+  }
   return out;
 }
 
@@ -230,12 +284,15 @@ export function emitBatchnormBwd(ctx: EmitContext, g: Group<'batchnorm_bwd'>): P
   if (g.reluBwd) ranges.YR = ctx.range(g.reluBwd.y);
   let update;
   if (affine) {
-    const sg = g.sgdGamma!;
-    update = { momentum: sg.momentum, nesterov: sg.nesterov, weightDecay: sg.weightDecay };
+    const ug = g.updGamma!;
+    const ub = g.updBeta!;
+    update = ug.optim;
     ranges.GAMMA = ctx.range(o.gamma!);
-    ranges.BETA = ctx.range(g.sgdBeta!.param);
-    ranges.VGAMMA = ctx.range(sg.velocity);
-    ranges.VBETA = ctx.range(g.sgdBeta!.velocity);
+    ranges.BETA = ctx.range(ub.param);
+    stateBindings(ug.optim).forEach((b, i) => {
+      ranges[`${b}GAMMA`] = ctx.range(ug.state[i]);
+      ranges[`${b}BETA`] = ctx.range(ub.state[i]);
+    });
   }
   const reduce = bnBwdReduceKernel(s, { affine, reluMask: !!g.reluBwd, update });
   const apply = bnBwdApplyKernel(s, { affine, reluMask: !!g.reluBwd });

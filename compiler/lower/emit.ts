@@ -6,7 +6,7 @@ import { xentKernel } from '../kernels/loss.js';
 import { datasetSizes, storedShape } from '../data.js';
 import type { BufferRange, PlanDispatch } from '../plan.js';
 import { dispatch, type EmitContext } from './context.js';
-import { emitMatmul, emitTopk, emitPool, emitPoolBwd, emitBatchnorm, emitBatchnormBwd, emitElementwise } from './emit-ops.js';
+import { emitMatmul, emitTopk, emitSample, emitPool, emitPoolBwd, emitBatchnorm, emitBatchnormBwd, emitElementwise } from './emit-ops.js';
 
 export type { EmitContext };
 
@@ -42,6 +42,8 @@ export function emitGroup(ctx: EmitContext, g: KernelGroup): PlanDispatch[] {
       shards.buffers.forEach((b, s) => (ranges[shardBinding(s)] = ctx.bufs.whole(b)));
       return [dispatch(ctx, `load_${g.op.split}`, 'data', k, ranges, k.workgroups, 0, ['load_batch'])];
     }
+    case 'sample':
+      return emitSample(ctx, g);
     case 'topk':
       return emitTopk(ctx, g);
     case 'xent': {

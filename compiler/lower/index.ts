@@ -41,10 +41,12 @@ export function lower(cfg: RunConfig, runId: string, limits: TargetLimits, opts:
   const persistent = new Persistent(bufs);
   // Scores first and contiguous: the multi-layer radix select binds them as one range.
   for (const w of train.weights) if (w.score !== undefined) persistent.place(train.tensors[w.score]);
+  // Mask bits next, contiguous too (the supermask sampler writes them as one range).
+  for (const g of [train, evalG]) for (const t of g.tensors) if (t.dtype === 'u32' && (t.role === 'fixed_mask' || t.name.endsWith('.mask_bits'))) persistent.place(t);
   for (const g of [train, evalG])
     for (const t of g.tensors) if (t.kind === 'param' || (t.kind === 'state' && t.dtype === 'f32' && !t.name.startsWith('metrics'))) persistent.place(t);
 
-  const masked = train.weights.filter((w) => w.score !== undefined);
+  const masked = train.weights.filter((w) => w.info.mask.kind === 'edge_popup');
   const thr = bufs.add({ name: 'thresholds', size: Math.max(16, 16 * masked.length), role: 'state' });
   const hist = bufs.add({ name: 'histograms', size: Math.max(16, 4096 * masked.length), role: 'state' });
   const metricsBuf = bufs.add({ name: 'metrics', size: 2 * bufs.align, role: 'state' });
@@ -64,8 +66,8 @@ export function lower(cfg: RunConfig, runId: string, limits: TargetLimits, opts:
   };
   // Image buffers over the binding limit are split into shards by the load_batch emitter.
 
-  const trainArena = planTransients(train, trainGroups, bufs.align);
-  const evalArena = planTransients(evalG, evalGroups, bufs.align);
+  const trainArena = planTransients(train, trainGroups, bufs.align, limits.maxBufferSize);
+  const evalArena = planTransients(evalG, evalGroups, bufs.align, limits.maxBufferSize);
   for (const [g, a] of [
     [train, trainArena],
     [evalG, evalArena],
@@ -82,18 +84,21 @@ export function lower(cfg: RunConfig, runId: string, limits: TargetLimits, opts:
       }
     }
   }
-  const arenaSize = Math.max(16, trainArena.size, evalArena.size);
-  if (arenaSize > limits.maxBufferSize) {
-    throw new LowerError('E0601', `the activations of one step need ${arenaSize} bytes, over this adapter's maxBufferSize of ${limits.maxBufferSize} bytes; use a smaller batch`);
+  // One arena buffer per bin of the packing (more than one only past maxBufferSize); the train
+  // and eval steps share them.
+  const arenas: number[] = [];
+  const binCount = Math.max(trainArena.sizes.length, evalArena.sizes.length, 1);
+  for (let b = 0; b < binCount; b++) {
+    const size = Math.max(16, trainArena.sizes[b] ?? 0, evalArena.sizes[b] ?? 0);
+    arenas.push(bufs.add({ name: b === 0 ? 'arena' : `arena${b}`, size, role: 'arena' }));
   }
-  const arena = bufs.add({ name: 'arena', size: arenaSize, role: 'arena' });
 
   // One scratch buffer serves every group's temporaries (split-K partials, reduction sums):
   // a group's scratch lives only between its own consecutive dispatches.
   const scratch = bufs.add({ name: 'scratch', size: 16, role: 'arena' });
   const kernels: PlanKernel[] = [];
   const kernelIndex = new Map<string, number>();
-  const ctx = (graph: Graph, offsets: Map<number, number>): EmitContext => ({
+  const ctx = (graph: Graph, packing: { offsets: Map<number, number>; bins: Map<number, number> }): EmitContext => ({
     cfg,
     graph,
     tile: opts.tile ?? DEFAULT_TILE,
@@ -107,9 +112,9 @@ export function lower(cfg: RunConfig, runId: string, limits: TargetLimits, opts:
     range(t: number): BufferRange {
       const tensor = graph.tensors[graph.tensors[t].aliasOf ?? t];
       if (tensor.kind === 'param' || tensor.kind === 'state') return persistent.byName.get(tensor.name)!.range;
-      const off = offsets.get(tensor.id);
+      const off = packing.offsets.get(tensor.id);
       if (off === undefined) throw new Error(`internal: ${tensor.name} has no place`);
-      return { buffer: arena, offset: off, size: tensorBytes(graph.tensors[t]) };
+      return { buffer: arenas[packing.bins.get(tensor.id)!], offset: off, size: tensorBytes(graph.tensors[t]) };
     },
     thr: bufs.whole(thr),
     hist: bufs.whole(hist),
@@ -123,8 +128,8 @@ export function lower(cfg: RunConfig, runId: string, limits: TargetLimits, opts:
       return kernels.length - 1;
     },
   });
-  const trainCtx = ctx(train, trainArena.offsets);
-  const evalCtx = ctx(evalG, evalArena.offsets);
+  const trainCtx = ctx(train, trainArena);
+  const evalCtx = ctx(evalG, evalArena);
   const trainStep = trainGroups.flatMap((g) => emitGroup(trainCtx, g));
   const evalStep = evalGroups.flatMap((g) => emitGroup(evalCtx, g));
   const init = initDispatches(cfg, train, persistent, bufs, trainCtx.kernel);

@@ -5,6 +5,7 @@ import { Command, Option } from 'commander';
 import { registerArtifactCommands } from './artifact-commands.js';
 import { checkCommand } from './check-command.js';
 import { CliError } from './compile.js';
+import { FixedMaskError } from '../fixed-mask.js';
 import { doctorCommand } from './doctor.js';
 import { fmtCommand } from './fmt-command.js';
 import { planCommand } from './plan-command.js';
@@ -102,6 +103,11 @@ export async function main(argv: string[]): Promise<void> {
     if (e instanceof CliError) {
       if (e.message) process.stderr.write(e.message + '\n');
       process.exitCode = e.exitCode;
+      return;
+    }
+    if (e instanceof FixedMaskError) {
+      process.stderr.write(`error: ${e.message}\n`);
+      process.exitCode = 1;
       return;
     }
     const err = e as Error;

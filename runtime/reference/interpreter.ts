@@ -4,6 +4,7 @@
 import type { Graph, GraphWeight, Op, Tensor } from '../../compiler/ir/graph.js';
 import { numel } from '../../compiler/ir/graph.js';
 import { Stream } from '../../compiler/kernels/philox.js';
+import { sampleBits } from '../../compiler/supermask.js';
 import { drawTensor, scoreDraw, weightDraw } from '../../compiler/init.js';
 import * as R from './ops.js';
 import * as C from './conv-ops.js';
@@ -24,6 +25,13 @@ export interface RefBatch {
 export interface RefStepInput {
   batch: RefBatch;
   lr: number;
+  /** The optimiser step (0-based: Adam's t − 1, the supermask's draw) and the epoch. */
+  step?: number;
+  epoch?: number;
+  seed?: number;
+  /** Adam's bias corrections for this step (1 otherwise). */
+  c1?: number;
+  c2?: number;
 }
 
 function alloc(t: Tensor): Values {
@@ -85,8 +93,16 @@ export function runGraph(graph: Graph, state: RefState, input: RefStepInput): Va
       case 'topk_threshold':
         (get(op.thr) as Uint32Array).set(R.topkThreshold(f(op.score), op.keep));
         return;
+      case 'supermask_sample': {
+        const stream = op.eval ? Stream.supermaskEval : Stream.supermask;
+        const extra = op.eval ? (input.epoch ?? 0) : (input.step ?? 0);
+        (get(op.bits) as Uint32Array).set(sampleBits(f(op.score), op.info.index, input.seed ?? 0, stream, extra));
+        return;
+      }
       case 'mask_weight':
-        return R.maskWeight(f(op.weight), f(op.score), get(op.thr) as Uint32Array, f(op.out));
+        if (op.rule === 'topk') return R.maskWeight(f(op.weight), f(op.score!), get(op.thr!) as Uint32Array, f(op.out));
+        if (op.rule === 'bits') return R.maskBits(f(op.weight), get(op.bits!) as Uint32Array, f(op.out));
+        return R.maskBySigmoid(f(op.weight), f(op.score!), f(op.out), op.rule);
       case 'linear':
         return R.linear(f(op.x), f(op.w), f(op.y), shape(op.x)[0], shape(op.w)[0], shape(op.w)[1]);
       case 'relu':
@@ -102,9 +118,9 @@ export function runGraph(graph: Graph, state: RefState, input: RefStepInput): Va
       case 'relu_bwd':
         return R.reluBwd(f(op.dy), f(op.y), f(op.dx));
       case 'score_grad':
-        return R.scoreGrad(f(op.dw), f(op.weight), f(op.score), f(op.ds));
-      case 'sgd_update':
-        return R.sgd(f(op.param), f(op.grad), f(op.velocity), { lr: input.lr, momentum: op.momentum, nesterov: op.nesterov, weightDecay: op.weightDecay });
+        return R.scoreGrad(f(op.dw), f(op.weight), f(op.score), f(op.ds), op.rule);
+      case 'optim_update':
+        return R.optimStep(f(op.param), f(op.grad), op.state.map(f), op.optim, input.lr, input.c1, input.c2);
       case 'conv2d': {
         const [B, Ci, H, W] = shape(op.x);
         const [Co, , K] = shape(op.w);

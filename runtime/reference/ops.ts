@@ -1,6 +1,7 @@
 // Reference implementations of the IR ops, one plain loop nest each, with double-precision
 // accumulation and f32 results. The interpreter calls these; kernel tests compare against them.
 import { scoreKey, selectThreshold, keptCount } from '../../compiler/topk.js';
+import type { OptimSpec } from '../../compiler/kernels/optim.js';
 
 /** y[m,n] = Σ_k x[m,k]·w[n,k]   (linear: x [B,I], w [O,I]) */
 export function linear(x: Float32Array, w: Float32Array, y: Float32Array, M: number, N: number, K: number): void {
@@ -60,9 +61,45 @@ export function maskWeight(w: Float32Array, s: Float32Array, thr: Uint32Array, o
   }
 }
 
-/** Edge-popup straight-through: ds = dw ⊙ w ⊙ sign(s) (sign(0) = 0, as torch.sign). */
-export function scoreGrad(dw: Float32Array, w: Float32Array, s: Float32Array, ds: Float32Array): void {
-  for (let i = 0; i < dw.length; i++) ds[i] = dw[i] * w[i] * Math.sign(s[i]);
+/**
+ * Straight-through score gradient: edge-popup ds = dw ⊙ w ⊙ sign(s) (sign(0) = 0, as
+ * torch.sign); supermask ds = dw ⊙ w ⊙ σ(s)(1 − σ(s)).
+ */
+export function scoreGrad(dw: Float32Array, w: Float32Array, s: Float32Array, ds: Float32Array, rule: 'sign' | 'sigmoid' = 'sign'): void {
+  for (let i = 0; i < dw.length; i++) {
+    if (rule === 'sign') ds[i] = dw[i] * w[i] * Math.sign(s[i]);
+    else {
+      const p = 1 / (1 + Math.exp(-s[i]));
+      ds[i] = dw[i] * w[i] * p * (1 - p);
+    }
+  }
+}
+
+/** A bit mask applied to weights. */
+export function maskBits(w: Float32Array, bits: Uint32Array, out: Float32Array): void {
+  for (let i = 0; i < w.length; i++) out[i] = (bits[i >>> 5] >>> (i & 31)) & 1 ? w[i] : 0;
+}
+
+/** The supermask's evaluation rules without sampling: expected (w·σ(s)) or thresholded (s > 0). */
+export function maskBySigmoid(w: Float32Array, s: Float32Array, out: Float32Array, rule: 'sigmoid' | 'positive'): void {
+  for (let i = 0; i < w.length; i++) out[i] = rule === 'sigmoid' ? w[i] / (1 + Math.exp(-s[i])) : s[i] > 0 ? w[i] : 0;
+}
+
+export type { OptimSpec };
+
+/**
+ * One optimiser step (compiler/kernels/optim.ts): SGD with `state` = [velocity] (or none
+ * without momentum), Adam with `state` = [m, v] and the bias corrections c1, c2 of this step.
+ */
+export function optimStep(p: Float32Array, g: Float32Array, state: Float32Array[], o: OptimSpec, lr: number, c1 = 1, c2 = 1): void {
+  if (o.kind === 'sgd') return sgd(p, g, state[0] ?? new Float32Array(p.length), { lr, momentum: o.momentum, nesterov: o.nesterov, weightDecay: o.weightDecay });
+  const [m, v] = state;
+  for (let i = 0; i < p.length; i++) {
+    const d = Math.fround(g[i] + o.weightDecay * p[i]);
+    m[i] = Math.fround(o.beta1 * m[i] + (1 - o.beta1) * d);
+    v[i] = Math.fround(o.beta2 * v[i] + (1 - o.beta2) * d * d);
+    p[i] = Math.fround(p[i] - (Math.fround(lr) * (m[i] * c1)) / (Math.sqrt(v[i] * c2) + o.eps));
+  }
 }
 
 export interface SgdHyper {

@@ -11,7 +11,7 @@ import { augmentDraws, referenceBatch } from '../../runtime/reference/batch.js';
 import { shardWords } from '../../runtime/train.js';
 import { mlp, synthetic } from '../helpers/configs.js';
 import { gpu } from '../helpers/gpu.js';
-import { maxAbsDiff, runKernel } from '../helpers/kernel.js';
+import { maxAbsDiff, runKernel, stepUniform } from '../helpers/kernel.js';
 
 function split(n: number, pixels: number): Split {
   const images = new Uint8Array(n * pixels);
@@ -20,13 +20,7 @@ function split(n: number, pixels: number): Split {
 }
 
 function uniform(f: { epoch: number; batch_start: number; valid: number; seed: number }): Uint32Array {
-  const u = new Uint32Array(8);
-  u[1] = f.epoch;
-  u[2] = f.batch_start;
-  u[3] = f.valid;
-  u[5] = f.seed >>> 0;
-  u[6] = Math.floor(f.seed / 2 ** 32) >>> 0;
-  return u;
+  return stepUniform(f);
 }
 
 function config(input: number[], stored: number[], augment: Augment[], seed: number): RunConfig {

@@ -91,13 +91,18 @@ export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>, n = Math.
 }
 
 /** Step uniform block bytes (compiler/plan.ts field order). */
-export function stepUniform(f: { step?: number; epoch?: number; batch_start?: number; valid?: number; lr?: number }): Uint32Array {
-  const buf = new ArrayBuffer(32);
+export function stepUniform(f: { step?: number; epoch?: number; batch_start?: number; valid?: number; lr?: number; seed?: number; c1?: number; c2?: number }): Uint32Array {
+  const buf = new ArrayBuffer(48);
   const u = new Uint32Array(buf);
+  const fl = new Float32Array(buf);
   u[0] = f.step ?? 0;
   u[1] = f.epoch ?? 0;
   u[2] = f.batch_start ?? 0;
   u[3] = f.valid ?? 0;
-  new Float32Array(buf)[4] = f.lr ?? 0;
+  fl[4] = f.lr ?? 0;
+  u[5] = (f.seed ?? 0) >>> 0;
+  u[6] = Math.floor((f.seed ?? 0) / 2 ** 32) >>> 0;
+  fl[8] = f.c1 ?? 1;
+  fl[9] = f.c2 ?? 1;
   return u;
 }

@@ -48,7 +48,7 @@ SHAPES.forEach((s, n) => {
     const ctx = await gpu();
     const x = randomF32(s.B * s.Ci * s.H * s.W, n + 1);
     const m = masked(s.Co * s.Ci * s.K * s.K, n + 7);
-    const k = convKernel({ pass: 'fwd', shape: s, mask: isMasked ? { thrIndex: 1 } : undefined, epilogue: { kind: relu ? 'relu' : 'store' }, tile });
+    const k = convKernel({ pass: 'fwd', shape: s, mask: isMasked ? { kind: 'topk', thrIndex: 1 } : undefined, epilogue: { kind: relu ? 'relu' : 'store' }, tile });
     const out = await runKernel(ctx, k, { W: m.w, X: x, S: m.s, THR: m.thrAll }, k.workgroups, { sizes: { C: s.B * s.Co * s.OH * s.OW * 4 } });
     const want = new Float32Array(s.B * s.Co * s.OH * s.OW);
     C.conv2d(x, isMasked ? m.weff : m.w, want, s);
@@ -69,7 +69,7 @@ SHAPES.forEach((s, n) => {
     const dy = randomF32(s.B * s.Co * s.OH * s.OW, n + 3);
     const y = randomF32(s.B * s.Ci * s.H * s.W, n + 4);
     const m = masked(s.Co * s.Ci * s.K * s.K, n + 9);
-    const k = convKernel({ pass: 'dx', shape: s, mask: isMasked ? { thrIndex: 1 } : undefined, epilogue: { kind: reluMask ? 'relu_mask' : 'store' }, tile });
+    const k = convKernel({ pass: 'dx', shape: s, mask: isMasked ? { kind: 'topk', thrIndex: 1 } : undefined, epilogue: { kind: reluMask ? 'relu_mask' : 'store' }, tile });
     const out = await runKernel(ctx, k, { W: m.w, DY: dy, S: m.s, THR: m.thrAll, Y: y }, k.workgroups, { sizes: { C: y.byteLength } });
     const want = new Float32Array(y.length);
     C.conv2dDx(dy, isMasked ? m.weff : m.w, want, s);
@@ -93,7 +93,8 @@ SHAPES.forEach((s, n) => {
     const p0 = randomF32(nw, n + 11);
     const v0 = randomF32(nw, n + 12, -0.1, 0.1);
     const wf = randomF32(nw, n + 13);
-    const ep = { kind: 'sgd' as const, score, momentum: 0.9, nesterov: n % 2 === 1, weightDecay: 1e-4 };
+    const optim = { kind: 'sgd' as const, momentum: 0.9, nesterov: n % 2 === 1, weightDecay: 1e-4 };
+    const ep = { kind: 'optim' as const, score: score ? ('sign' as const) : (false as const), optim };
     const k = convKernel({ pass: 'dw', shape: s, epilogue: ep, tile, splitK: splits });
     let P: Float32Array;
     let V: Float32Array;

@@ -104,7 +104,7 @@ for (const [B, Cc, HW, valid, affine, relu] of [
     const dy = randomF32(n, 9);
     const dx = new Float32Array(n);
     const { dgamma, dbeta } = C.batchnormBwd(dy, x, stats, dx, B, Cc, HW, valid, affine ? gamma : undefined, relu ? y : undefined);
-    const update = { momentum: 0.9, nesterov: false, weightDecay: 0 };
+    const update = { kind: 'sgd' as const, momentum: 0.9, nesterov: false, weightDecay: 0 };
     const k3 = bnBwdReduceKernel(s, { affine, reluMask: relu, update: affine ? update : undefined });
     const vg = new Float32Array(Cc);
     const vb = new Float32Array(Cc);
@@ -113,8 +113,8 @@ for (const [B, Cc, HW, valid, affine, relu] of [
     if (affine) {
       const g2 = gamma.slice();
       const b2 = beta.slice();
-      R.sgd(g2, new Float32Array(dgamma), vg.slice(), { lr: 0.1, ...update });
-      R.sgd(b2, new Float32Array(dbeta), vb.slice(), { lr: 0.1, ...update });
+      R.optimStep(g2, new Float32Array(dgamma), [vg.slice()], update, 0.1);
+      R.optimStep(b2, new Float32Array(dbeta), [vb.slice()], update, 0.1);
       assert.ok(maxAbsDiff(new Float32Array(o3.GAMMA), g2, Cc).diff < 1e-4, 'γ update');
       assert.ok(maxAbsDiff(new Float32Array(o3.BETA), b2, Cc).diff < 1e-4, 'β update');
     }

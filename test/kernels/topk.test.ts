@@ -14,7 +14,7 @@ async function gpuThresholds(ctx: GpuContext, layers: { s: Float32Array; keep: n
   const specs: TopkLayer[] = [];
   let off = 0;
   for (const l of layers) {
-    specs.push({ n: l.s.length, kept: keptCount(l.s.length, l.keep), offset: off });
+    specs.push({ n: l.s.length, kept: keptCount(l.s.length, l.keep), offset: off, slot: specs.length });
     off = Math.ceil((off + l.s.length) / align) * align;
   }
   const scores = new Float32Array(off);

@@ -89,4 +89,24 @@ test('dense learned weights: an epoch matches the reference and the weights move
   assert.not.equal(new Uint32Array(after.get(w.name)!.buffer), new Uint32Array(before.get(w.name)!.buffer));
 });
 
+test('an arena split over several buffers (a small maxBufferSize) trains bit-identically', async () => {
+  const ctx = await gpu();
+  const cfg = mlp({ input: [1, 6, 6], hidden: [20, 13], classes: 5, batch: 16, data: synthetic([1, 6, 6], 5, 50, 20), seed: 11 });
+  const ds = loadDataset(cfg.data);
+  const final = async (maxBufferSize: number) => {
+    const plan = lower(cfg, 'split', { ...ctx.limits, maxBufferSize });
+    const ex = await prepare(ctx, plan, ds);
+    await trainEpoch(ex, ds, 0);
+    const params = plan.tensors.filter((t) => t.kind === 'param');
+    const bufs = await ex.read(params.map((t) => t.range));
+    ex.destroy();
+    return { arenas: plan.buffers.filter((b) => b.role === 'arena' && b.name.startsWith('arena')).length, values: bufs.map((b) => Array.from(new Uint32Array(b))) };
+  };
+  const one = await final(ctx.limits.maxBufferSize);
+  const many = await final(4096);
+  assert.is(one.arenas, 1);
+  assert.ok(many.arenas > 2, `${many.arenas} arena buffers`);
+  assert.equal(many.values, one.values);
+});
+
 test.run();
