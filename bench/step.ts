@@ -18,6 +18,7 @@ import { loadDataset } from '../runtime/data/dataset.js';
 import { closeDevice, openDevice } from '../runtime/device.js';
 import { byFamily, profilePhase } from '../runtime/profile.js';
 import { prepare } from '../runtime/train.js';
+import { tilesFor } from '../runtime/autotune.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -104,7 +105,8 @@ async function main(): Promise<void> {
     for (const arch of values.arch!.split(',')) {
       if (!ARCHS[arch]) throw new Error(`unknown arch ${arch} (${Object.keys(ARCHS).join(', ')})`);
       const cfg = configFor(arch, batch);
-      const plan = lower(cfg, `bench-${arch}`, ctx.limits);
+      const tiles = await tilesFor(ctx, cfg, (s) => process.stderr.write(`${s}\n`));
+      const plan = lower(cfg, `bench-${arch}`, ctx.limits, { tiles });
       const ds = loadDataset(cfg.data);
       const ex = await prepare(ctx, plan, ds);
       ex.writeBuffer(plan.data.permutation, epochPermutation(0, 0, ds.train.n));

@@ -194,12 +194,12 @@ export function fuse(graph: Graph): KernelGroup[] {
   return groups;
 }
 
-/** Dispatches an op-per-kernel lowering would need (each radix select alone takes 5). */
+/** Dispatches an op-per-kernel lowering would need (each radix select alone takes 4). */
 export function unfusedDispatches(graph: Graph): number {
   let n = 0;
   for (const op of graph.ops) {
     if (op.op === 'flatten') continue;
-    n += op.op === 'topk_threshold' ? 5 : (op.op === 'batchnorm' && op.train) || op.op === 'batchnorm_bwd' ? 2 : 1;
+    n += op.op === 'topk_threshold' ? 4 : (op.op === 'batchnorm' && op.train) || op.op === 'batchnorm_bwd' ? 2 : 1;
   }
   return n;
 }

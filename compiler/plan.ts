@@ -134,6 +134,8 @@ export interface ImageShards {
 }
 
 export interface TargetLimits {
+  /** CPU adapters (lavapipe) and GPUs want different kernel tiles (compiler/kernels/tiles.ts). */
+  adapterClass?: 'cpu' | 'gpu';
   minStorageBufferOffsetAlignment: number;
   maxStorageBufferBindingSize: number;
   maxBufferSize: number;

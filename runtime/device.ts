@@ -96,6 +96,7 @@ export async function openDevice(opts: { powerPreference?: GPUPowerPreference } 
   });
   const lim = device.limits;
   const limits: TargetLimits = {
+    adapterClass: facts.isCpu ? 'cpu' : 'gpu',
     minStorageBufferOffsetAlignment: lim.minStorageBufferOffsetAlignment,
     maxStorageBufferBindingSize: lim.maxStorageBufferBindingSize,
     maxBufferSize: lim.maxBufferSize,

@@ -132,34 +132,51 @@ export function convKernel(spec: ConvSpec): ConvKernel {
   body.push(lines(tm, (a) => lines(tn, (b) => `  var acc${a}_${b} = 0.0;`)));
   const kLo = split > 1 ? `wid.z * ${u(Math.ceil(K / split))}` : '0u';
   const kHi = split > 1 ? `min(${kLo} + ${u(Math.ceil(K / split))}, ${u(K)})` : u(K);
-  body.push(`  let k_end = ${kHi};`);
-  body.push(`  for (var k = ${kLo}; k < k_end; k = k + 1u) {`);
-  if (pass === 'fwd') {
-    body.push(`    let ci = k / ${u(KK)}; let r = k % ${u(KK)}; let kh = i32(r / ${u(s.K)}); let kw = i32(r % ${u(s.K)});`);
-    for (let a = 0; a < tm; a++) body.push(`    let a${a} = ${masked(`W[m${a} * ${u(K)} + k]`, `m${a} * ${u(K)} + k`)};`);
+  const fmas = (indent: string) => lines(tm, (a) => lines(tn, (b) => `${indent}acc${a}_${b} = fma(a${a}, b${b}, acc${a}_${b});`));
+  if (pass === 'fwd' || pass === 'dx') {
+    // Window offsets outside, channels inside: the bounds checks and index arithmetic of the
+    // im2col view are done once per (kh, kw) and column, so the inner loop is loads and FMAs.
+    // A column outside the image reads element 0 and multiplies it by 0.
+    const inner = pass === 'fwd' ? s.Ci : s.Co;
+    body.push(`  for (var kh = 0u; kh < ${u(s.K)}; kh = kh + 1u) {`);
+    body.push(`  for (var kw = 0u; kw < ${u(s.K)}; kw = kw + 1u) {`);
     for (let b = 0; b < tn; b++) {
-      body.push(`    let y${b} = ih${b} + kh; let x${b} = iw${b} + kw;`);
-      body.push(`    let in${b} = y${b} >= 0 && y${b} < ${i(s.H)} && x${b} >= 0 && x${b} < ${i(s.W)};`);
-      body.push(`    let b${b} = select(0.0, X[select(0u, cb${b} + ci * ${u(HW)} + u32(y${b}) * ${u(s.W)} + u32(x${b}), in${b})], in${b});`);
+      if (pass === 'fwd') {
+        body.push(`    let y${b} = ih${b} + i32(kh); let x${b} = iw${b} + i32(kw);`);
+        body.push(`    let in${b} = y${b} >= 0 && y${b} < ${i(s.H)} && x${b} >= 0 && x${b} < ${i(s.W)};`);
+        body.push(`    let o${b} = select(0u, cb${b} + u32(y${b}) * ${u(s.W)} + u32(x${b}), in${b}); let f${b} = select(0.0, 1.0, in${b});`);
+      } else {
+        body.push(`    let y${b} = ih${b} - i32(kh); let x${b} = iw${b} - i32(kw);`);
+        const ok =
+          s.stride === 1
+            ? `y${b} >= 0 && x${b} >= 0 && y${b} < ${i(s.OH)} && x${b} < ${i(s.OW)}`
+            : `y${b} >= 0 && x${b} >= 0 && y${b} % ${i(s.stride)} == 0 && x${b} % ${i(s.stride)} == 0 && y${b} / ${i(s.stride)} < ${i(s.OH)} && x${b} / ${i(s.stride)} < ${i(s.OW)}`;
+        const oy = s.stride === 1 ? `u32(y${b})` : `u32(y${b} / ${i(s.stride)})`;
+        const ox = s.stride === 1 ? `u32(x${b})` : `u32(x${b} / ${i(s.stride)})`;
+        body.push(`    let in${b} = ${ok};`);
+        body.push(`    let o${b} = select(0u, cb${b} + ${oy} * ${u(s.OW)} + ${ox}, in${b}); let f${b} = select(0.0, 1.0, in${b});`);
+      }
     }
-  } else if (pass === 'dx') {
-    body.push(`    let co = k / ${u(KK)}; let r = k % ${u(KK)}; let kh = i32(r / ${u(s.K)}); let kw = i32(r % ${u(s.K)});`);
+    // Weight index of (row m, inner channel c, kh, kw): fwd W[m, c, kh, kw]; dx W[c, m, kh, kw].
     for (let a = 0; a < tm; a++) {
-      const idx = `co * ${u(s.Ci * KK)} + m${a} * ${u(KK)} + r`;
-      body.push(`    let a${a} = ${masked(`W[${idx}]`, idx)};`);
+      body.push(pass === 'fwd' ? `    let w${a} = m${a} * ${u(K)} + kh * ${u(s.K)} + kw;` : `    let w${a} = m${a} * ${u(KK)} + kh * ${u(s.K)} + kw;`);
     }
-    for (let b = 0; b < tn; b++) {
-      body.push(`    let y${b} = ih${b} - kh; let x${b} = iw${b} - kw;`);
-      const strided =
-        s.stride === 1
-          ? `y${b} >= 0 && x${b} >= 0 && y${b} < ${i(s.OH)} && x${b} < ${i(s.OW)}`
-          : `y${b} >= 0 && x${b} >= 0 && y${b} % ${i(s.stride)} == 0 && x${b} % ${i(s.stride)} == 0 && y${b} / ${i(s.stride)} < ${i(s.OH)} && x${b} / ${i(s.stride)} < ${i(s.OW)}`;
-      body.push(`    let in${b} = ${strided};`);
-      const oy = s.stride === 1 ? `u32(y${b})` : `u32(y${b} / ${i(s.stride)})`;
-      const ox = s.stride === 1 ? `u32(x${b})` : `u32(x${b} / ${i(s.stride)})`;
-      body.push(`    let b${b} = select(0.0, DY[select(0u, cb${b} + co * ${u(P)} + ${oy} * ${u(s.OW)} + ${ox}, in${b})], in${b});`);
+    const wStride = pass === 'fwd' ? KK : s.Ci * KK;
+    const xStride = pass === 'fwd' ? HW : P;
+    const src = pass === 'fwd' ? 'X' : 'DY';
+    body.push(`    for (var c = 0u; c < ${u(inner)}; c = c + 1u) {`);
+    for (let a = 0; a < tm; a++) {
+      const idx = `w${a} + c * ${u(wStride)}`;
+      body.push(`      let a${a} = ${masked(`W[${idx}]`, idx)};`);
     }
+    for (let b = 0; b < tn; b++) body.push(`      let b${b} = ${src}[o${b} + c * ${u(xStride)}] * f${b};`);
+    body.push(fmas('      '));
+    body.push(`    }`);
+    body.push(`  }`);
+    body.push(`  }`);
   } else {
+    body.push(`  let k_end = ${kHi};`);
+    body.push(`  for (var k = ${kLo}; k < k_end; k = k + 1u) {`);
     body.push(`    let bi = k / ${u(P)}; let p = k % ${u(P)}; let oh = i32(p / ${u(s.OW)}) * ${i(s.stride)}; let ow = i32(p % ${u(s.OW)}) * ${i(s.stride)};`);
     for (let a = 0; a < tm; a++) body.push(`    let a${a} = DY[bi * ${u(s.Co * P)} + m${a} * ${u(P)} + p];`);
     for (let b = 0; b < tn; b++) {
@@ -167,9 +184,9 @@ export function convKernel(spec: ConvSpec): ConvKernel {
       body.push(`    let in${b} = y${b} >= 0 && y${b} < ${i(s.H)} && x${b} >= 0 && x${b} < ${i(s.W)};`);
       body.push(`    let b${b} = select(0.0, X[select(0u, bi * ${u(s.Ci * HW)} + cc${b} + u32(y${b}) * ${u(s.W)} + u32(x${b}), in${b})], in${b});`);
     }
+    body.push(fmas('    '));
+    body.push(`  }`);
   }
-  body.push(lines(tm, (a) => lines(tn, (b) => `    acc${a}_${b} = fma(a${a}, b${b}, acc${a}_${b});`)));
-  body.push(`  }`);
 
   // Epilogue, per element.
   for (let a = 0; a < tm; a++) {

@@ -30,6 +30,12 @@ export interface MatmulTile {
   tn: number; // columns per thread, a multiple of 4
   wx: number; // threads along n
   wy: number; // threads along m
+  /**
+   * Dot-product style (A mk × B nk) accumulators: `vec4` keeps four partial sums per output
+   * (summed at the end), `scalar` folds each vec4 product into one sum at once: a quarter of
+   * the registers, which matters on CPU adapters with 16 vector registers.
+   */
+  acc?: 'vec4' | 'scalar';
 }
 
 export interface MatmulSpec {
@@ -97,9 +103,10 @@ export function matmulKernel(spec: MatmulSpec): GeneratedKernel {
 
   if (style === 'dot') {
     // acc[i][j] accumulates vec4 partial sums along k (vector path) or scalars.
+    const scalarAcc = tile.acc === 'scalar';
     if (kVec) {
       const K4 = K / 4;
-      body.push(lines(tm, (i) => lines(tn, (j) => `  var acc${i}_${j} = vec4f(0.0);`)));
+      body.push(lines(tm, (i) => lines(tn, (j) => (scalarAcc ? `  var v${i}_${j} = 0.0;` : `  var acc${i}_${j} = vec4f(0.0);`))));
       body.push(`  for (var k = 0u; k < ${u(K4)}; k = k + 1u) {`);
       body.push(lines(tm, (i) => `    let a${i} = A[m${i} * ${u(K4)} + k];`));
       for (let j = 0; j < tn; j++) {
@@ -109,9 +116,14 @@ export function matmulKernel(spec: MatmulSpec): GeneratedKernel {
           body.push(`    b${j} = ${maskVec4(spec.mask, `b${j}`, `S[n${j} * ${u(K4)} + k]`, idx)};`);
         }
       }
-      body.push(lines(tm, (i) => lines(tn, (j) => `    acc${i}_${j} = fma(a${i}, b${j}, acc${i}_${j});`)));
-      body.push(`  }`);
-      body.push(lines(tm, (i) => lines(tn, (j) => `  let v${i}_${j} = (acc${i}_${j}.x + acc${i}_${j}.y) + (acc${i}_${j}.z + acc${i}_${j}.w);`)));
+      if (scalarAcc) {
+        body.push(lines(tm, (i) => lines(tn, (j) => `    v${i}_${j} = fma(a${i}.w, b${j}.w, fma(a${i}.z, b${j}.z, fma(a${i}.y, b${j}.y, fma(a${i}.x, b${j}.x, v${i}_${j}))));`)));
+        body.push(`  }`);
+      } else {
+        body.push(lines(tm, (i) => lines(tn, (j) => `    acc${i}_${j} = fma(a${i}, b${j}, acc${i}_${j});`)));
+        body.push(`  }`);
+        body.push(lines(tm, (i) => lines(tn, (j) => `  let v${i}_${j} = (acc${i}_${j}.x + acc${i}_${j}.y) + (acc${i}_${j}.z + acc${i}_${j}.w);`)));
+      }
     } else {
       body.push(lines(tm, (i) => lines(tn, (j) => `  var v${i}_${j} = 0.0;`)));
       body.push(`  for (var k = 0u; k < ${u(K)}; k = k + 1u) {`);

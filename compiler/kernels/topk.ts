@@ -1,15 +1,21 @@
 // Exact per-layer top-k thresholds by radix select over the u32 bits of |score|, batched over all
-// layers: four histogram passes (8-bit digits, most significant first) and one pick pass, five
-// dispatches per step whatever the number of layers. No sort, no float atomics, no host sync.
+// layers: three histogram passes and one pick pass, four dispatches per step whatever the number
+// of layers. No sort, no float atomics, no host sync.
+//
+// The key is the 31-bit pattern of |score| (the sign bit is always 0), selected in three digits
+// of 11, 11 and 9 bits, most significant first (2048 bins). Weights of a layer crowd into a few
+// exponents, so after the first pass few keys share the prefix and the later passes do few
+// atomics.
 //
 // Histogram pass p: each workgroup owns one chunk of one layer (a static table maps workgroup →
-// layer, start, end). Thread 0 first replays passes 0..p−1 from the global histograms to find the
-// prefix of T fixed so far, then the workgroup counts digit p of the keys that match that prefix
-// into workgroup memory and adds its bins to the layer's global histogram with integer atomics.
-// The pick pass (one workgroup per layer) replays all four passes, which fixes T exactly and
-// the number `need` of elements equal to T that are kept. If some tied elements are pruned, it
-// finds the tie index by a scan in index order (rare: random float scores almost never tie).
-// Then it clears the layer's histograms for the next step. Semantics: compiler/topk.ts.
+// layer, start, end). It first replays passes 0..p−1 from the global histograms — the 256
+// threads sum 8 bins each and one thread finds the bin where the count from the top reaches the
+// number still needed — to learn the prefix of T fixed so far. Then it counts digit p of the keys
+// that match that prefix into workgroup memory and adds its bins to the layer's global histogram
+// with integer atomics. The pick pass (one workgroup per layer) replays all passes, which fixes T
+// and the number `need` of elements equal to T that are kept; if some tied elements are pruned,
+// it finds the tie index by a scan in index order (rare: random float scores almost never tie),
+// then clears the layer's histograms for the next step. Semantics: compiler/topk.ts.
 import { declareBindings, layoutOf, type BindingDecl } from './wgsl.js';
 
 export interface TopkLayer {
@@ -22,8 +28,19 @@ export interface TopkLayer {
 }
 
 export const TOPK_THREADS = 256;
-export const TOPK_ITEMS_PER_THREAD = 16;
+export const TOPK_ITEMS_PER_THREAD = 32;
 const CHUNK = TOPK_THREADS * TOPK_ITEMS_PER_THREAD;
+
+export const TOPK_PASSES = 3;
+export const TOPK_BINS = 2048;
+/** Words of histogram per layer: a 2048-bin histogram per pass. */
+export const TOPK_HIST_WORDS = TOPK_PASSES * TOPK_BINS;
+/** Shift and width of each pass's digit. */
+const DIGITS = [
+  { shift: 20, bits: 11 },
+  { shift: 9, bits: 11 },
+  { shift: 0, bits: 9 },
+];
 
 /** Static table of the histogram passes: per workgroup [layer, start, end] (element offsets). */
 export function topkChunkTable(layers: TopkLayer[]): number[] {
@@ -39,24 +56,50 @@ export function topkLayerTable(layers: TopkLayer[]): number[] {
   return layers.flatMap((l) => [l.offset, l.n, l.kept, l.slot]);
 }
 
-// Replays passes 0..upto−1 for `layer`: returns vec2(prefix bits, need). HIST is laid out as
-// [layer][pass][256].
+// Cooperative replay of passes 0..upto−1 for `layer` (a slot): every thread must call it (it
+// has barriers). Leaves vec2(prefix bits, need) in rp_state.
 const REPLAY = /* wgsl */ `
-fn replay(layer: u32, upto: u32, kept: u32) -> vec2u {
-  var prefix = 0u;
-  var need = kept;
+var<workgroup> rp_sums: array<u32, ${TOPK_THREADS}>;
+var<workgroup> rp_state: vec2u;
+var<workgroup> rp_owner: vec2u;
+fn replay(layer: u32, upto: u32, kept: u32, tid: u32) {
+  if (tid == 0u) { rp_state = vec2u(0u, kept); }
+  workgroupBarrier();
   for (var p = 0u; p < upto; p = p + 1u) {
-    let base = (layer * 4u + p) * 256u;
-    var d = 255u;
-    loop {
-      let c = atomicLoad(&HIST[base + d]);
-      if (c >= need || d == 0u) { break; }
-      need = need - c;
-      d = d - 1u;
+    let base = (layer * ${TOPK_PASSES}u + p) * ${TOPK_BINS}u;
+    // Thread t covers 8 bins counted from the top: bins 2047 − 8t … 2040 − 8t.
+    var s = 0u;
+    for (var j = 0u; j < 8u; j = j + 1u) { s = s + atomicLoad(&HIST[base + ${TOPK_BINS - 1}u - (tid * 8u + j)]); }
+    rp_sums[tid] = s;
+    workgroupBarrier();
+    if (tid == 0u) {
+      let need = rp_state.y;
+      var before = 0u;
+      var t = 0u;
+      loop {
+        if (before + rp_sums[t] >= need || t == ${TOPK_THREADS - 1}u) { break; }
+        before = before + rp_sums[t];
+        t = t + 1u;
+      }
+      rp_owner = vec2u(t, before);
     }
-    prefix = prefix | (d << (24u - 8u * p));
+    workgroupBarrier();
+    if (tid == rp_owner.x) {
+      var need = rp_state.y - rp_owner.y;
+      var j = 0u;
+      var d = ${TOPK_BINS - 1}u - tid * 8u;
+      loop {
+        let c = atomicLoad(&HIST[base + d]);
+        if (c >= need || j == 7u) { break; }
+        need = need - c;
+        j = j + 1u;
+        d = d - 1u;
+      }
+      let shift = select(select(0u, 9u, p == 1u), 20u, p == 0u);
+      rp_state = vec2u(rp_state.x | (d << shift), need);
+    }
+    workgroupBarrier();
   }
-  return vec2u(prefix, need);
 }
 `;
 
@@ -67,14 +110,13 @@ export function topkHistogramKernel(pass: number): { wgsl: string; bindings: str
     { name: 'CHUNKS', access: 'read', type: 'u32' },
     { name: 'LAYERS', access: 'read', type: 'u32' },
   ];
-  const shift = 24 - 8 * pass;
+  const { shift, bits } = DIGITS[pass];
   // Bits above this pass's digit must equal the prefix.
-  const highMask = pass === 0 ? 0 : (0xffffffff << (32 - 8 * pass)) >>> 0;
-  const wgsl = `// top-k radix select: histogram of digit ${pass}
+  const highMask = pass === 0 ? 0 : (0x7fffffff & ~((1 << (shift + bits)) - 1)) >>> 0;
+  const wgsl = `// top-k radix select: histogram of digit ${pass} (bits ${shift + bits - 1}..${shift})
 ${declareBindings(decls)}
-var<workgroup> local_hist: array<atomic<u32>, 256>;
-var<workgroup> shared_prefix: u32;
-${REPLAY}
+var<workgroup> local_hist: array<atomic<u32>, ${TOPK_BINS}>;
+${pass > 0 ? REPLAY : ''}
 @compute @workgroup_size(${TOPK_THREADS})
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u) {
   let c = wid.x * 3u;
@@ -82,22 +124,18 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
   let layer = LAYERS[li * 4u + 3u];
   let start = CHUNKS[c + 1u];
   let end = CHUNKS[c + 2u];
-  atomicStore(&local_hist[lid.x], 0u);
-  if (lid.x == 0u) {
-    shared_prefix = replay(layer, ${pass}u, LAYERS[li * 4u + 2u]).x;
-  }
-  workgroupBarrier();
-  let prefix = workgroupUniformLoad(&shared_prefix);
+  for (var b = lid.x; b < ${TOPK_BINS}u; b = b + ${TOPK_THREADS}u) { atomicStore(&local_hist[b], 0u); }
+${pass > 0 ? `  replay(layer, ${pass}u, LAYERS[li * 4u + 2u], lid.x);\n  let prefix = workgroupUniformLoad(&rp_state).x;` : '  workgroupBarrier();'}
   for (var i = start + lid.x; i < end; i = i + ${TOPK_THREADS}u) {
     let key = bitcast<u32>(S[i]) & 0x7fffffffu;
-    if ((key & ${highMask}u) == prefix) {
-      atomicAdd(&local_hist[(key >> ${shift}u) & 255u], 1u);
+${pass > 0 ? `    if ((key & ${highMask}u) == prefix) {` : '    {'}
+      atomicAdd(&local_hist[(key >> ${shift}u) & ${(1 << bits) - 1}u], 1u);
     }
   }
   workgroupBarrier();
-  let count = atomicLoad(&local_hist[lid.x]);
-  if (count != 0u) {
-    atomicAdd(&HIST[(layer * 4u + ${pass}u) * 256u + lid.x], count);
+  for (var b = lid.x; b < ${TOPK_BINS}u; b = b + ${TOPK_THREADS}u) {
+    let count = atomicLoad(&local_hist[b]);
+    if (count != 0u) { atomicAdd(&HIST[(layer * ${TOPK_PASSES}u + ${pass}u) * ${TOPK_BINS}u + b], count); }
   }
 }
 `;
@@ -124,9 +162,10 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
   let n = LAYERS[li * 4u + 1u];
   let kept = LAYERS[li * 4u + 2u];
   let layer = LAYERS[li * 4u + 3u];
+  replay(layer, ${TOPK_PASSES}u, kept, lid.x);
   if (lid.x == 0u) {
-    let r = replay(layer, 4u, kept);
-    let eq = atomicLoad(&HIST[(layer * 4u + 3u) * 256u + (r.x & 255u)]);
+    let r = rp_state;
+    let eq = atomicLoad(&HIST[(layer * ${TOPK_PASSES}u + ${TOPK_PASSES - 1}u) * ${TOPK_BINS}u + (r.x & ${(1 << DIGITS[2].bits) - 1}u)]);
     // [T, need, number of tied elements to prune, 0]
     shared_state = vec4u(r.x, r.y, eq - r.y, 0u);
   }
@@ -175,8 +214,9 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
     THR[layer * 4u + 3u] = n;
   }
   // Every pass's histogram of this layer back to zero for the next step.
-  for (var i = lid.x; i < 1024u; i = i + ${TOPK_THREADS}u) {
-    atomicStore(&HIST[layer * 1024u + i], 0u);
+  workgroupBarrier();
+  for (var i = lid.x; i < ${TOPK_HIST_WORDS}u; i = i + ${TOPK_THREADS}u) {
+    atomicStore(&HIST[layer * ${TOPK_HIST_WORDS}u + i], 0u);
   }
 }
 `;

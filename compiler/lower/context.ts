@@ -4,14 +4,15 @@ import type { RunConfig } from '../config.js';
 import type { ConvTile } from '../kernels/conv.js';
 import type { Graph } from '../ir/graph.js';
 import type { MatmulTile } from '../kernels/matmul.js';
+import type { TileRequest } from '../kernels/tiles.js';
 import type { BufferRange, Plan, PlanDispatch, PlanKernel } from '../plan.js';
 import type { Buffers } from './alloc.js';
 
 export interface EmitContext {
   cfg: RunConfig;
   graph: Graph;
-  tile: MatmulTile;
-  convTile: ConvTile;
+  /** The tile of a matmul or convolution kernel (tuned, or the adapter class's default). */
+  tileFor(r: TileRequest): MatmulTile | ConvTile;
   bufs: Buffers;
   /** Index of each edge-popup layer in the thresholds and histograms buffers. */
   thrIndex: Map<string, number>;

@@ -2,20 +2,24 @@
 // the multi-layer top-k, pooling, batch norm and elementwise kernels.
 import type { KernelGroup } from '../fuse.js';
 import { numel } from '../ir/graph.js';
-import { chooseSplitK, convKernel, convReduceKernel, type ConvShape } from '../kernels/conv.js';
+import { chooseSplitK, convKernel, convReduceKernel, type ConvShape, type ConvTile } from '../kernels/conv.js';
 import { elementwiseKernel, type ElementwiseOp } from '../kernels/elementwise.js';
-import { matmulKernel, type MatmulEpilogue, type MatmulSpec } from '../kernels/matmul.js';
+import { matmulKernel, type MatmulEpilogue, type MatmulSpec, type MatmulTile } from '../kernels/matmul.js';
 import type { WeightMask } from '../kernels/mask.js';
 import { stateBindings } from '../kernels/optim.js';
 import { sampleTable, supermaskSampleKernel, type SampleLayer } from '../kernels/supermask.js';
 import { bnApplyKernel, bnBwdApplyKernel, bnBwdReduceKernel, bnStatsKernel, type BnShape } from '../kernels/norm.js';
 import { avgpoolBwdKernel, avgpoolKernel, globalAvgpoolBwdKernel, globalAvgpoolKernel, maxpoolBwdKernel, maxpoolKernel, type PoolShape } from '../kernels/pool.js';
-import { topkChunkTable, topkHistogramKernel, topkLayerTable, topkPickKernel, type TopkLayer } from '../kernels/topk.js';
+import { TOPK_PASSES, topkChunkTable, topkHistogramKernel, topkLayerTable, topkPickKernel, type TopkLayer } from '../kernels/topk.js';
 import { keptCount } from '../topk.js';
 import type { BufferRange, PlanDispatch } from '../plan.js';
 import { dispatch, type EmitContext } from './context.js';
 
 type Group<K extends KernelGroup['kind']> = Extract<KernelGroup, { kind: K }>;
+
+function withTile(ctx: EmitContext, spec: Omit<MatmulSpec, 'tile'>): MatmulSpec {
+  return { ...spec, tile: ctx.tileFor({ family: 'matmul', spec }) as MatmulTile };
+}
 
 function convShape(x: number[], w: number[], y: number[], a: { stride: number; pad: number }): ConvShape {
   const [B, Ci, H, W] = x;
@@ -74,9 +78,10 @@ export function emitMatmul(ctx: EmitContext, g: Group<'matmul'>): PlanDispatch[]
       ranges.X = ctx.range(m.x);
     }
     const pass = m.op === 'conv2d' ? 'fwd' : m.op === 'conv2d_dx' ? 'dx' : 'dw';
-    const probe = convKernel({ pass, shape: s, mask, epilogue, tile: ctx.convTile });
-    const splits = pass === 'dw' ? chooseSplitK(probe.M, probe.N, probe.K, ctx.convTile) : 1;
-    const k = splits > 1 ? convKernel({ pass, shape: s, mask, epilogue, tile: ctx.convTile, splitK: splits }) : probe;
+    const tile = ctx.tileFor({ family: 'conv', spec: { pass, shape: s, mask, epilogue } }) as ConvTile;
+    const probe = convKernel({ pass, shape: s, mask, epilogue, tile });
+    const splits = pass === 'dw' ? chooseSplitK(probe.M, probe.N, probe.K, tile) : 1;
+    const k = splits > 1 ? convKernel({ pass, shape: s, mask, epilogue, tile, splitK: splits }) : probe;
     const name = `conv_${pass}_${s.Ci}x${s.H}x${s.W}_${s.Co}k${s.K}s${s.stride}`;
     const flops = 2 * k.M * k.N * k.K;
     if (splits === 1) return [dispatch(ctx, name, 'conv', k, ranges, k.workgroups, flops, ops)];
@@ -92,7 +97,7 @@ export function emitMatmul(ctx: EmitContext, g: Group<'matmul'>): PlanDispatch[]
   if (m.op === 'linear') {
     const [B, I] = shape(m.x);
     const O = shape(m.w)[0];
-    spec = { M: B, N: O, K: I, a: 'mk', b: 'nk', mask, epilogue: g.relu ? { kind: 'relu' } : { kind: 'store' }, tile: ctx.tile };
+    spec = withTile(ctx, { M: B, N: O, K: I, a: 'mk', b: 'nk', mask, epilogue: g.relu ? { kind: 'relu' } : { kind: 'store' } });
     ranges.A = ctx.range(m.x);
     ranges.B = ctx.range(weightOf(m.w));
     ranges.C = ctx.range(g.relu ? g.relu.y : m.y);
@@ -100,14 +105,14 @@ export function emitMatmul(ctx: EmitContext, g: Group<'matmul'>): PlanDispatch[]
     const [B, O] = shape(m.dy);
     const I = shape(m.w)[1];
     if (g.reluBwd) ranges.Y = ctx.range(g.reluBwd.y);
-    spec = { M: B, N: I, K: O, a: 'mk', b: 'kn', mask, epilogue: g.reluBwd ? { kind: 'relu_mask' } : { kind: 'store' }, tile: ctx.tile };
+    spec = withTile(ctx, { M: B, N: I, K: O, a: 'mk', b: 'kn', mask, epilogue: g.reluBwd ? { kind: 'relu_mask' } : { kind: 'store' } });
     ranges.A = ctx.range(m.dy);
     ranges.B = ctx.range(weightOf(m.w));
     ranges.C = ctx.range(g.reluBwd ? g.reluBwd.dx : m.dx);
   } else {
     const [B, O] = shape(m.dy);
     const I = shape(m.x)[1];
-    spec = { M: O, N: I, K: B, a: 'km', b: 'kn', epilogue: sgdEpilogue!, tile: ctx.tile };
+    spec = withTile(ctx, { M: O, N: I, K: B, a: 'km', b: 'kn', epilogue: sgdEpilogue! });
     ranges.A = ctx.range(m.dy);
     ranges.B = ctx.range(m.x);
     if (g.scoreGrad) ranges.W = ctx.range(g.scoreGrad.weight);
@@ -152,7 +157,7 @@ export function emitTopk(ctx: EmitContext, g: Group<'topk'>): PlanDispatch[] {
     const chunkTable = ctx.bufs.table('topk_chunks', chunks);
     const layerTable = ctx.bufs.table('topk_layers', topkLayerTable(layers));
     const nChunks = chunks.length / 3;
-    for (let p = 0; p < 4; p++) {
+    for (let p = 0; p < TOPK_PASSES; p++) {
       const k = topkHistogramKernel(p);
       const ranges = { S: seg.span, HIST: ctx.hist, CHUNKS: ctx.bufs.whole(chunkTable), LAYERS: ctx.bufs.whole(layerTable) };
       out.push(dispatch(ctx, `topk_hist${p}`, 'topk', k, ranges, [nChunks, 1, 1], 0, [`topk_threshold ×${layers.length} (histogram ${p})`]));

@@ -8,8 +8,10 @@ import { weightLayers } from '../ir/build.js';
 import { scoreDraw, weightDraw } from '../init.js';
 import { initKernel, initRecord, initWorkgroups } from '../kernels/init.js';
 import { Stream } from '../kernels/philox.js';
-import { DEFAULT_TILE, type MatmulTile } from '../kernels/matmul.js';
-import { DEFAULT_CONV_TILE, type ConvTile } from '../kernels/conv.js';
+import type { MatmulTile } from '../kernels/matmul.js';
+import type { ConvTile } from '../kernels/conv.js';
+import { defaultTile, tileKey, type TileRequest } from '../kernels/tiles.js';
+import { TOPK_HIST_WORDS } from '../kernels/topk.js';
 import { keptCount } from '../topk.js';
 import { datasetSizes, storedShape } from '../data.js';
 import type { BufferRange, LayerStats, Plan, PlanDispatch, PlanKernel, PlanTensor, TargetLimits } from '../plan.js';
@@ -21,6 +23,11 @@ import type { EmitContext } from './context.js';
 export { LowerError };
 
 export interface LowerOptions {
+  /** Tuned tiles by kernel key (compiler/kernels/tiles.ts); missing keys take the defaults. */
+  tiles?: Record<string, MatmulTile | ConvTile>;
+  /** Called with every tile request, for the autotuner to learn what to measure. */
+  onTile?(r: TileRequest, key: string): void;
+  /** Force one tile for every matmul / every convolution (tests). */
   tile?: MatmulTile;
   convTile?: ConvTile;
   /**
@@ -48,7 +55,7 @@ export function lower(cfg: RunConfig, runId: string, limits: TargetLimits, opts:
 
   const masked = train.weights.filter((w) => w.info.mask.kind === 'edge_popup');
   const thr = bufs.add({ name: 'thresholds', size: Math.max(16, 16 * masked.length), role: 'state' });
-  const hist = bufs.add({ name: 'histograms', size: Math.max(16, 4096 * masked.length), role: 'state' });
+  const hist = bufs.add({ name: 'histograms', size: Math.max(16, 4 * TOPK_HIST_WORDS * masked.length), role: 'state' });
   const metricsBuf = bufs.add({ name: 'metrics', size: 2 * bufs.align, role: 'state' });
   const metrics = { train: { buffer: metricsBuf, offset: 0, size: 16 }, test: { buffer: metricsBuf, offset: bufs.align, size: 16 } };
 
@@ -101,8 +108,13 @@ export function lower(cfg: RunConfig, runId: string, limits: TargetLimits, opts:
   const ctx = (graph: Graph, packing: { offsets: Map<number, number>; bins: Map<number, number> }): EmitContext => ({
     cfg,
     graph,
-    tile: opts.tile ?? DEFAULT_TILE,
-    convTile: opts.convTile ?? DEFAULT_CONV_TILE,
+    tileFor(r: TileRequest) {
+      const key = tileKey(r);
+      opts.onTile?.(r, key);
+      if (r.family === 'matmul' && opts.tile) return opts.tile;
+      if (r.family === 'conv' && opts.convTile) return opts.convTile;
+      return opts.tiles?.[key] ?? defaultTile(r, limits.adapterClass ?? 'gpu');
+    },
     bufs,
     scratch(bytes: number): BufferRange {
       bufs.list[scratch].size = Math.max(bufs.list[scratch].size, Math.ceil(bytes / 4) * 4);

@@ -3,7 +3,7 @@
 // the catalog; a bad program never ends in a stack trace.
 import type { Diagnostic } from '../../compiler/diagnostics.js';
 import { compileProgram, hasErrors, type ExpandedRun } from '../../compiler/frontend.js';
-import { LowerError, lower } from '../../compiler/lower/index.js';
+import { LowerError, lower, type LowerOptions } from '../../compiler/lower/index.js';
 import { UnsupportedError } from '../../compiler/ir/build.js';
 import { makeDiagnostic } from '../../compiler/messages.js';
 import type { Plan, TargetLimits } from '../../compiler/plan.js';
@@ -46,9 +46,9 @@ export function compileRuns(file: string, opts: CompileCliOptions): { runs: Comp
 }
 
 /** Lowers one run; back-end limits and unsupported constructs are reported as diagnostics. */
-export function planRun(run: ExpandedRun, limits: TargetLimits, sources: Record<string, string>, color: boolean): Plan {
+export function planRun(run: ExpandedRun, limits: TargetLimits, sources: Record<string, string>, color: boolean, tiles?: LowerOptions['tiles']): Plan {
   try {
-    return lower(run.config, run.id, limits);
+    return lower(run.config, run.id, limits, { tiles });
   } catch (e) {
     let d: Diagnostic;
     if (e instanceof LowerError) {

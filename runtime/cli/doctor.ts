@@ -1,5 +1,6 @@
 // `subnet doctor`: which WebGPU adapter this machine gives us, and what to install when none.
 import { openDevice, closeDevice, NoAdapterError } from '../device.js';
+import { cachePath, tuningEnabled } from '../autotune.js';
 
 const HELP = `No WebGPU adapter was found.
 
@@ -39,7 +40,7 @@ export async function doctorCommand(opts: { json: boolean }): Promise<number> {
   const limits = Object.fromEntries(USED_LIMITS.map((k) => [k, (ctx.device.limits as unknown as Record<string, number>)[k]]));
   const features = USED_FEATURES.map((x) => `${x}: ${f.features.includes(x) ? (x === 'timestamp-query' ? 'yes (used by subnet profile)' : 'yes') : 'no'}`);
   if (opts.json) {
-    process.stdout.write(JSON.stringify({ adapter: { vendor: f.vendor, architecture: f.architecture, device: f.device, description: f.description, cpu: f.isCpu }, limits, features: f.features }) + '\n');
+    process.stdout.write(JSON.stringify({ adapter: { vendor: f.vendor, architecture: f.architecture, device: f.device, description: f.description, cpu: f.isCpu }, limits, features: f.features, tile_cache: cachePath() }) + '\n');
   } else {
     const out = [
       `adapter      ${f.description || f.device || '(no description)'}`,
@@ -47,6 +48,7 @@ export async function doctorCommand(opts: { json: boolean }): Promise<number> {
       `architecture ${f.architecture || '-'}`,
       `kind         ${f.isCpu ? 'CPU (software Vulkan: expect about 1-10 GFLOP/s)' : 'GPU'}`,
       `XDG_RUNTIME_DIR ${process.env.XDG_RUNTIME_DIR ?? '(unset)'}`,
+      `tile cache   ${cachePath()}${tuningEnabled() ? '' : ' (autotuning off: SUBNET_AUTOTUNE=0)'}`,
       'limits used:',
       ...Object.entries(limits).map(([k, v]) => `  ${k.padEnd(36)} ${v}`),
       'features:',

@@ -7,6 +7,7 @@ import { CheckpointError } from '../checkpoint.js';
 import { closeDevice } from '../device.js';
 import { checkpointPosition, readRunDir, restoreRun, RunDirError, type StoredRun } from '../restore.js';
 import { evaluate } from '../train.js';
+import { recordedTiles } from '../autotune.js';
 import { CliError, planRun } from './compile.js';
 import { datasetLoader, openDeviceOrExplain } from './run-command.js';
 
@@ -37,7 +38,7 @@ export async function evalCommand(dir: string, opts: EvalOptions): Promise<numbe
   const ds = datasetLoader()(run.config);
   const ctx = await openDeviceOrExplain();
   try {
-    const plan = planRun({ id: run.runId, config: run.config }, ctx.limits, {}, opts.color);
+    const plan = planRun({ id: run.runId, config: run.config }, ctx.limits, {}, opts.color, recordedTiles(run.dir));
     let ex;
     try {
       ex = await restoreRun(ctx, plan, run, ds);

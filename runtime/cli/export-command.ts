@@ -9,6 +9,7 @@ import { readSubnetwork } from '../export/subnetwork.js';
 import { restoreRun } from '../restore.js';
 import { writeFileAtomic } from '../results/atomic.js';
 import { SUBNET_VERSION } from '../version.js';
+import { recordedTiles } from '../autotune.js';
 import { CliError, planRun } from './compile.js';
 import { openStoredRun } from './eval-command.js';
 import { openDeviceOrExplain } from './run-command.js';
@@ -29,7 +30,7 @@ export async function exportCommand(dir: string, opts: ExportOptions): Promise<n
   const ctx = await openDeviceOrExplain();
   let bytes: Uint8Array;
   try {
-    const plan = planRun({ id: run.runId, config: run.config }, ctx.limits, {}, opts.color);
+    const plan = planRun({ id: run.runId, config: run.config }, ctx.limits, {}, opts.color, recordedTiles(run.dir));
     let ex;
     try {
       ex = await restoreRun(ctx, plan, run);

@@ -6,6 +6,7 @@ import { profilePhase, renderProfile, byFamily } from '../profile.js';
 import { prepare } from '../train.js';
 import { epochPermutation } from '../../compiler/shuffle.js';
 import { compileRuns, planRun, type CompileCliOptions } from './compile.js';
+import { tilesFor } from '../autotune.js';
 import { datasetLoader, openDeviceOrExplain } from './run-command.js';
 
 export async function profileCommand(file: string, opts: CompileCliOptions & { steps: number; json: boolean; eval: boolean }): Promise<number> {
@@ -14,7 +15,7 @@ export async function profileCommand(file: string, opts: CompileCliOptions & { s
   const ds = datasetLoader()(r.run.config);
   const ctx = await openDeviceOrExplain();
   try {
-    const plan = planRun(r.run, ctx.limits, sources, opts.color);
+    const plan = planRun(r.run, ctx.limits, sources, opts.color, await tilesFor(ctx, r.run.config, (s) => process.stderr.write(`${s}\n`)));
     const ex = await prepare(ctx, plan, ds);
     const cfg = plan.config;
     ex.writeBuffer(plan.data.permutation, epochPermutation(cfg.seed, 0, ds.train.n));

@@ -11,6 +11,7 @@ import { closeDevice, openDevice, NoAdapterError, type GpuContext } from '../dev
 import { RunDir, type Summary } from '../results/rundir.js';
 import { executeRun, runDirOf, RunInterrupted } from '../run.js';
 import { CliError, compileRuns, planRun, type CompileCliOptions } from './compile.js';
+import { runTiles } from '../autotune.js';
 import { stopOnSignals } from '../signals.js';
 import { stderrIsTTY, ttyStderr } from './tty.js';
 
@@ -73,8 +74,8 @@ export async function runCommand(file: string, opts: RunOptions): Promise<number
   let last: Summary | undefined;
   try {
     for (const r of runs) {
-      const plan = planRun(r.run, ctx.limits, sources, opts.color);
       const out = runDirOf(opts.out, r.run.id);
+      const plan = planRun(r.run, ctx.limits, sources, opts.color, await runTiles(ctx, r.run.config, out, (s) => process.stderr.write(`${s}\n`)));
       const axes = Object.entries(r.run.config.axes).map(([k, v]) => `${k}=${v}`).join(' ');
       const done = opts.resume ? RunDir.readSummary(out) : undefined;
       if (done?.status === 'complete' && done.epochs === r.run.config.train.epochs) {

@@ -4,6 +4,7 @@
 import type { ExpandedRun } from '../../compiler/frontend.js';
 import { UnsupportedError } from '../../compiler/ir/build.js';
 import { LowerError, lower } from '../../compiler/lower/index.js';
+import { runTiles, type TileMap } from '../autotune.js';
 import type { Dataset } from '../data/dataset.js';
 import type { GpuContext } from '../device.js';
 import type { Summary } from '../results/rundir.js';
@@ -33,9 +34,9 @@ export function isAbort(e: unknown, signal?: AbortSignal): boolean {
   return e instanceof RunAborted || (!!signal?.aborted && e instanceof Error && /abort/i.test(e.name + e.message));
 }
 
-export function planFor(task: RunTask, ctx: GpuContext) {
+export function planFor(task: RunTask, ctx: GpuContext, tiles?: TileMap) {
   try {
-    return lower(task.run.config, task.run.id, ctx.limits);
+    return lower(task.run.config, task.run.id, ctx.limits, { tiles });
   } catch (e) {
     if (e instanceof LowerError || e instanceof UnsupportedError) throw new PlanError(e.message);
     throw e;
@@ -50,7 +51,8 @@ export function planFor(task: RunTask, ctx: GpuContext) {
 export async function executeTask(task: RunTask, o: ExecuteOptions): Promise<Summary> {
   const dir = runDirOf(o.outRoot, task.run.id);
   try {
-    const plan = planFor(task, o.ctx);
+    // Tiles recorded in the run directory (a resumed run computes exactly as before), or tuned.
+    const plan = planFor(task, o.ctx, await runTiles(o.ctx, task.run.config, dir));
     // A run interrupted earlier (Ctrl-C, a dead worker) continues from its checkpoint.
     const req: RunRequest = {
       run: task.run,

@@ -2,7 +2,7 @@
 // random scores, heavy ties (ties broken by index), keep 100%, a single weight, negative zero.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { topkChunkTable, topkHistogramKernel, topkLayerTable, topkPickKernel, type TopkLayer } from '../../compiler/kernels/topk.js';
+import { TOPK_HIST_WORDS, TOPK_PASSES, topkChunkTable, topkHistogramKernel, topkLayerTable, topkPickKernel, type TopkLayer } from '../../compiler/kernels/topk.js';
 import { keptCount, scoreKey, selectThreshold } from '../../compiler/topk.js';
 import type { GpuContext } from '../../runtime/device.js';
 import { gpu } from '../helpers/gpu.js';
@@ -28,11 +28,11 @@ async function gpuThresholds(ctx: GpuContext, layers: { s: Float32Array; keep: n
     return b;
   };
   const S = mk(scores);
-  const HIST = mk(4096 * layers.length);
+  const HIST = mk(4 * TOPK_HIST_WORDS * layers.length);
   const CH = mk(chunks);
   const LY = mk(table);
   const THR = mk(16 * layers.length);
-  const kernels = [0, 1, 2, 3].map((p) => ({ k: topkHistogramKernel(p), bufs: [S, HIST, CH, LY], wg: chunks.length / 3 }));
+  const kernels = Array.from({ length: TOPK_PASSES }, (_, p) => ({ k: topkHistogramKernel(p), bufs: [S, HIST, CH, LY], wg: chunks.length / 3 }));
   kernels.push({ k: topkPickKernel(), bufs: [S, HIST, LY, THR], wg: layers.length });
   const prepared = await Promise.all(
     kernels.map(async ({ k, bufs, wg }) => {

@@ -1,0 +1,78 @@
+// Tile choices for the matmul and convolution kernels: a key per kernel shape, the candidates an
+// autotuner tries, and defaults per adapter class. CPU adapters (lavapipe) run each workgroup as
+// SIMD loops with 16 vector registers and pay for every storage load, so they want a few threads
+// with large register tiles (scalar accumulators); GPUs want many threads with small tiles. The
+// defaults were measured on lavapipe (docs/performance.md); the autotuner (runtime/autotune.ts)
+// replaces them per shape and caches the result per adapter.
+import { convDims, type ConvSpec, type ConvTile } from './conv.js';
+import type { MatmulSpec, MatmulTile } from './matmul.js';
+
+export type AdapterClass = 'cpu' | 'gpu';
+
+export type TileRequest = { family: 'matmul'; spec: Omit<MatmulSpec, 'tile'> } | { family: 'conv'; spec: Omit<ConvSpec, 'tile' | 'splitK'> };
+
+/** Everything that changes the best tile, and nothing else. */
+export function tileKey(r: TileRequest): string {
+  if (r.family === 'matmul') {
+    const s = r.spec;
+    return `matmul ${s.M}x${s.N}x${s.K} ${s.a}${s.b} mask:${s.mask?.kind ?? 'none'} ep:${s.epilogue.kind}`;
+  }
+  const s = r.spec;
+  const g = s.shape;
+  return `conv ${s.pass} B${g.B} ${g.Ci}x${g.H}x${g.W}->${g.Co} k${g.K}s${g.stride}p${g.pad} mask:${s.mask?.kind ?? 'none'} ep:${s.epilogue.kind}`;
+}
+
+/** Multiply-adds of the kernel: small ones keep small tiles (large unrolled tiles cost seconds of JIT). */
+function work(r: TileRequest): number {
+  if (r.family === 'matmul') return r.spec.M * r.spec.N * r.spec.K;
+  const { M, N, K } = convDims(r.spec.pass, r.spec.shape);
+  return M * N * K;
+}
+
+const SMALL_WORK = 4 * 2 ** 20;
+
+export function defaultTile(r: TileRequest, cls: AdapterClass): MatmulTile | ConvTile {
+  if (cls === 'gpu' || work(r) < SMALL_WORK) return r.family === 'matmul' ? { tm: 4, tn: 4, wx: 8, wy: 8 } : { tm: 4, tn: 4, wx: 16, wy: 4 };
+  if (r.family === 'conv') return { tm: 8, tn: 16, wx: 8, wy: 1 };
+  const s = r.spec;
+  if (s.b === 'nk') return { tm: 16, tn: 4, wx: 8, wy: 1, acc: 'scalar' };
+  if (s.a === 'km') return { tm: 8, tn: 16, wx: 8, wy: 1 };
+  return { tm: 8, tn: 8, wx: 4, wy: 4 };
+}
+
+/** The tiles an autotuner tries (the default first), all within 256 invocations per workgroup. */
+export function tileCandidates(r: TileRequest, cls: AdapterClass): (MatmulTile | ConvTile)[] {
+  const out: (MatmulTile | ConvTile)[] = [defaultTile(r, cls)];
+  const add = (t: MatmulTile | ConvTile) => {
+    if (!out.some((x) => JSON.stringify(x) === JSON.stringify(t))) out.push(t);
+  };
+  const grid =
+    cls === 'cpu'
+      ? [
+          [8, 16, 8, 1],
+          [16, 8, 8, 1],
+          [8, 8, 8, 2],
+          [8, 8, 4, 4],
+          [16, 4, 8, 1],
+          [4, 16, 16, 1],
+          [8, 4, 8, 4],
+          [4, 8, 8, 4],
+        ]
+      : [
+          [4, 4, 8, 8],
+          [4, 4, 16, 16],
+          [4, 8, 16, 8],
+          [8, 4, 8, 16],
+          [2, 4, 16, 16],
+          [4, 4, 32, 4],
+          [8, 8, 8, 8],
+        ];
+  for (const [tm, tn, wx, wy] of grid) {
+    if (r.family === 'matmul') {
+      if (tn % 4 !== 0) continue;
+      add({ tm, tn, wx, wy });
+      if (r.spec.b === 'nk') add({ tm, tn, wx, wy, acc: 'scalar' });
+    } else add({ tm, tn, wx, wy });
+  }
+  return out;
+}
