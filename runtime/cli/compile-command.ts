@@ -10,7 +10,9 @@ import { DEFAULT_LIMITS } from '../../compiler/plan.js';
 import { writeFileAtomic } from '../results/atomic.js';
 import type { RunnerPayload } from '../runner/main.js';
 import { SUBNET_VERSION } from '../version.js';
-import { CliError, compileRuns, planRun, type CompileCliOptions } from './compile.js';
+import { CliError, compileRuns, planRun, type CompileCliOptions, type CompiledRun } from './compile.js';
+import { tilesFor } from '../autotune.js';
+import { closeDevice, openDevice, type GpuContext } from '../device.js';
 
 /** dist/runtime/runner: the bundle's entry imports the compiled runner from here. */
 const RUNNER_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'runner');
@@ -51,13 +53,38 @@ export async function bundleRunner(payload: RunnerPayload): Promise<Uint8Array> 
   return result.outputFiles[0].contents;
 }
 
+/**
+ * Plans for a runner: WebGPU's default limits (offsets aligned to 256 bytes, 128 MiB bindings),
+ * so that they validate on any adapter, with this machine's adapter class and tuned tiles when it
+ * has an adapter (then the runner computes exactly what `subnet run` computes here).
+ */
+async function runnerPlans(runs: CompiledRun[], sources: Record<string, string>, color: boolean) {
+  let ctx: GpuContext | undefined;
+  try {
+    ctx = await openDevice();
+  } catch {
+    ctx = undefined;
+  }
+  try {
+    const out: RunnerPayload['runs'] = [];
+    for (const r of runs) {
+      const limits = { ...DEFAULT_LIMITS, adapterClass: ctx?.limits.adapterClass ?? 'gpu' };
+      const tiles = ctx ? await tilesFor(ctx, r.run.config) : undefined;
+      out.push({ experiment: r.experiment, plan: planRun(r.run, limits, sources, color, tiles) });
+    }
+    return out;
+  } finally {
+    if (ctx) closeDevice(ctx);
+  }
+}
+
 export async function compileCommand(file: string, opts: CompileOptions): Promise<number> {
   const { runs, sources } = compileRuns(file, opts);
   const payload: RunnerPayload = {
     version: SUBNET_VERSION,
     file,
     source: sources[file] ?? '',
-    runs: runs.map((r) => ({ experiment: r.experiment, plan: planRun(r.run, DEFAULT_LIMITS, sources, opts.color) })),
+    runs: await runnerPlans(runs, sources, opts.color),
   };
   const bytes = await bundleRunner(payload);
   try {
