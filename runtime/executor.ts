@@ -15,6 +15,12 @@ interface Prepared {
 
 export class PlanError extends Error {}
 
+function encodeDispatch(pass: GPUComputePassEncoder, p: Prepared): void {
+  pass.setPipeline(p.pipeline);
+  pass.setBindGroup(0, p.bindGroup);
+  pass.dispatchWorkgroups(p.workgroups[0], p.workgroups[1], p.workgroups[2]);
+}
+
 export class Executor {
   readonly buffers: GPUBuffer[];
   private phases = new Map<PhaseName, Prepared[]>();
@@ -92,29 +98,15 @@ export class Executor {
 
   /** Encodes a phase as one compute pass and submits it. */
   run(phase: PhaseName): void {
-    const list = this.phases.get(phase)!;
-    const enc = this.ctx.device.createCommandEncoder();
-    const pass = enc.beginComputePass();
-    for (const p of list) {
-      pass.setPipeline(p.pipeline);
-      pass.setBindGroup(0, p.bindGroup);
-      pass.dispatchWorkgroups(p.workgroups[0], p.workgroups[1], p.workgroups[2]);
-    }
-    pass.end();
-    this.ctx.device.queue.submit([enc.finish()]);
-    this.submitted[phase] += list.length;
+    this.runRange(phase, 0, this.phases.get(phase)!.length);
+    this.submitted[phase] += this.phases.get(phase)!.length;
   }
 
   /** Submits dispatches [from, to) of a phase (debugging: inspect memory between dispatches). */
   runRange(phase: PhaseName, from: number, to: number): void {
-    const list = this.phases.get(phase)!.slice(from, to);
     const enc = this.ctx.device.createCommandEncoder();
     const pass = enc.beginComputePass();
-    for (const p of list) {
-      pass.setPipeline(p.pipeline);
-      pass.setBindGroup(0, p.bindGroup);
-      pass.dispatchWorkgroups(p.workgroups[0], p.workgroups[1], p.workgroups[2]);
-    }
+    for (const p of this.phases.get(phase)!.slice(from, to)) encodeDispatch(pass, p);
     pass.end();
     this.ctx.device.queue.submit([enc.finish()]);
   }
@@ -127,9 +119,7 @@ export class Executor {
       for (let i = 0; i < list.length; i++) {
         const enc = this.ctx.device.createCommandEncoder();
         const pass = enc.beginComputePass();
-        pass.setPipeline(list[i].pipeline);
-        pass.setBindGroup(0, list[i].bindGroup);
-        pass.dispatchWorkgroups(...list[i].workgroups);
+        encodeDispatch(pass, list[i]);
         pass.end();
         await this.sync();
         const t0 = performance.now();
@@ -157,9 +147,7 @@ export class Executor {
       const enc = device.createCommandEncoder();
       list.forEach((p, i) => {
         const pass = enc.beginComputePass({ timestampWrites: { querySet, beginningOfPassWriteIndex: 2 * i, endOfPassWriteIndex: 2 * i + 1 } });
-        pass.setPipeline(p.pipeline);
-        pass.setBindGroup(0, p.bindGroup);
-        pass.dispatchWorkgroups(...p.workgroups);
+        encodeDispatch(pass, p);
         pass.end();
       });
       enc.resolveQuerySet(querySet, 0, 2 * n, resolve, 0);

@@ -50,6 +50,16 @@ function argmaxWindow(s: PoolShape, plane: string, oh: string, ow: string): stri
       }`;
 }
 
+/** WGSL: the range [oh_lo, oh_hi] × [ow_lo, ow_hi] of windows containing input pixel `here`. */
+function windowsContaining(s: PoolShape): string {
+  return `    let ih0 = i32(here / ${u(s.W)}) + ${i(s.pad)}; let iw0 = i32(here % ${u(s.W)}) + ${i(s.pad)};
+    // Windows (oh, ow) with oh·s ≤ ih+p ≤ oh·s + K − 1.
+    let oh_lo = max(0, (ih0 - ${i(s.K - 1)} + ${i(s.stride - 1)}) / ${i(s.stride)});
+    let oh_hi = min(${i(s.OH - 1)}, ih0 / ${i(s.stride)});
+    let ow_lo = max(0, (iw0 - ${i(s.K - 1)} + ${i(s.stride - 1)}) / ${i(s.stride)});
+    let ow_hi = min(${i(s.OW - 1)}, iw0 / ${i(s.stride)});`;
+}
+
 export function maxpoolKernel(s: PoolShape) {
   const n = s.B * s.C * s.OH * s.OW;
   const decls: BindingDecl[] = [
@@ -75,12 +85,7 @@ export function maxpoolBwdKernel(s: PoolShape, reluMask: boolean) {
   const body = `    let bc = e / ${u(s.H * s.W)};
     let here = e % ${u(s.H * s.W)};
     let plane = bc * ${u(s.H * s.W)};
-    let ih0 = i32(here / ${u(s.W)}) + ${i(s.pad)}; let iw0 = i32(here % ${u(s.W)}) + ${i(s.pad)};
-    // Windows (oh, ow) with oh·s ≤ ih+p ≤ oh·s + K − 1.
-    let oh_lo = max(0, (ih0 - ${i(s.K - 1)} + ${i(s.stride - 1)}) / ${i(s.stride)});
-    let oh_hi = min(${i(s.OH - 1)}, ih0 / ${i(s.stride)});
-    let ow_lo = max(0, (iw0 - ${i(s.K - 1)} + ${i(s.stride - 1)}) / ${i(s.stride)});
-    let ow_hi = min(${i(s.OW - 1)}, iw0 / ${i(s.stride)});
+${windowsContaining(s)}
     var acc = 0.0;
     for (var oh = oh_lo; oh <= oh_hi; oh = oh + 1) {
       for (var ow = ow_lo; ow <= ow_hi; ow = ow + 1) {
@@ -122,11 +127,7 @@ export function avgpoolBwdKernel(s: PoolShape) {
   ];
   const body = `    let bc = e / ${u(s.H * s.W)};
     let here = e % ${u(s.H * s.W)};
-    let ih0 = i32(here / ${u(s.W)}) + ${i(s.pad)}; let iw0 = i32(here % ${u(s.W)}) + ${i(s.pad)};
-    let oh_lo = max(0, (ih0 - ${i(s.K - 1)} + ${i(s.stride - 1)}) / ${i(s.stride)});
-    let oh_hi = min(${i(s.OH - 1)}, ih0 / ${i(s.stride)});
-    let ow_lo = max(0, (iw0 - ${i(s.K - 1)} + ${i(s.stride - 1)}) / ${i(s.stride)});
-    let ow_hi = min(${i(s.OW - 1)}, iw0 / ${i(s.stride)});
+${windowsContaining(s)}
     var acc = 0.0;
     for (var oh = oh_lo; oh <= oh_hi; oh = oh + 1) {
       for (var ow = ow_lo; ow <= ow_hi; ow = ow + 1) {

@@ -1,31 +1,27 @@
 // Reference convolution, pooling, batch-norm and residual ops (NCHW, PyTorch semantics), one
 // plain loop nest each, double accumulation, f32 storage.
+import type { ConvShape } from '../../compiler/kernels/conv.js';
+import type { PoolShape } from '../../compiler/kernels/pool.js';
 
-export interface ConvGeom {
-  B: number;
-  Ci: number;
-  H: number;
-  W: number;
-  Co: number;
-  K: number;
-  stride: number;
-  pad: number;
-  OH: number;
-  OW: number;
-}
+export type ConvGeom = ConvShape;
+export type PoolGeom = PoolShape;
 
 export function convGeom(B: number, Ci: number, H: number, W: number, Co: number, K: number, stride: number, pad: number): ConvGeom {
   return { B, Ci, H, W, Co, K, stride, pad, OH: Math.floor((H + 2 * pad - K) / stride) + 1, OW: Math.floor((W + 2 * pad - K) / stride) + 1 };
 }
 
-/** y[b,co,oh,ow] = Σ x[b,ci,oh·s−p+kh, ow·s−p+kw]·w[co,ci,kh,kw] (zero padding) */
-export function conv2d(x: Float32Array, w: Float32Array, y: Float32Array, g: ConvGeom): void {
+/**
+ * Visits every (input element, weight, output element) triple of a convolution that lies inside
+ * the image: f(x index, w index, y index). The three passes differ only in which one they
+ * accumulate into.
+ */
+function forEachTap(g: ConvGeom, f: (xi: number, wi: number, yi: number) => void): void {
   const { B, Ci, H, W, Co, K, stride, pad, OH, OW } = g;
   for (let b = 0; b < B; b++)
     for (let co = 0; co < Co; co++)
       for (let oh = 0; oh < OH; oh++)
         for (let ow = 0; ow < OW; ow++) {
-          let acc = 0;
+          const yi = ((b * Co + co) * OH + oh) * OW + ow;
           for (let ci = 0; ci < Ci; ci++)
             for (let kh = 0; kh < K; kh++) {
               const ih = oh * stride - pad + kh;
@@ -33,71 +29,31 @@ export function conv2d(x: Float32Array, w: Float32Array, y: Float32Array, g: Con
               for (let kw = 0; kw < K; kw++) {
                 const iw = ow * stride - pad + kw;
                 if (iw < 0 || iw >= W) continue;
-                acc += x[((b * Ci + ci) * H + ih) * W + iw] * w[((co * Ci + ci) * K + kh) * K + kw];
+                f(((b * Ci + ci) * H + ih) * W + iw, ((co * Ci + ci) * K + kh) * K + kw, yi);
               }
             }
-          y[((b * Co + co) * OH + oh) * OW + ow] = acc;
         }
 }
 
-/** dx[b,ci,ih,iw] = Σ over (co,kh,kw) with ih = oh·s−p+kh, iw = ow·s−p+kw of dy[b,co,oh,ow]·w[co,ci,kh,kw] */
+/** y[b,co,oh,ow] = Σ x[b,ci,oh·s−p+kh, ow·s−p+kw]·w[co,ci,kh,kw] (zero padding) */
+export function conv2d(x: Float32Array, w: Float32Array, y: Float32Array, g: ConvGeom): void {
+  const acc = new Float64Array(y.length);
+  forEachTap(g, (xi, wi, yi) => (acc[yi] += x[xi] * w[wi]));
+  y.set(acc);
+}
+
+/** dx[b,ci,ih,iw] = Σ over the taps that read it of dy[b,co,oh,ow]·w[co,ci,kh,kw] */
 export function conv2dDx(dy: Float32Array, w: Float32Array, dx: Float32Array, g: ConvGeom): void {
-  const { B, Ci, H, W, Co, K, stride, pad, OH, OW } = g;
-  const acc = new Float64Array(B * Ci * H * W);
-  for (let b = 0; b < B; b++)
-    for (let co = 0; co < Co; co++)
-      for (let oh = 0; oh < OH; oh++)
-        for (let ow = 0; ow < OW; ow++) {
-          const gy = dy[((b * Co + co) * OH + oh) * OW + ow];
-          if (gy === 0) continue;
-          for (let ci = 0; ci < Ci; ci++)
-            for (let kh = 0; kh < K; kh++) {
-              const ih = oh * stride - pad + kh;
-              if (ih < 0 || ih >= H) continue;
-              for (let kw = 0; kw < K; kw++) {
-                const iw = ow * stride - pad + kw;
-                if (iw < 0 || iw >= W) continue;
-                acc[((b * Ci + ci) * H + ih) * W + iw] += gy * w[((co * Ci + ci) * K + kh) * K + kw];
-              }
-            }
-        }
+  const acc = new Float64Array(dx.length);
+  forEachTap(g, (xi, wi, yi) => (acc[xi] += dy[yi] * w[wi]));
   dx.set(acc);
 }
 
 /** dw[co,ci,kh,kw] = Σ_{b,oh,ow} dy[b,co,oh,ow]·x[b,ci,oh·s−p+kh, ow·s−p+kw] */
 export function conv2dDw(dy: Float32Array, x: Float32Array, dw: Float32Array, g: ConvGeom): void {
-  const { B, Ci, H, W, Co, K, stride, pad, OH, OW } = g;
-  const acc = new Float64Array(Co * Ci * K * K);
-  for (let b = 0; b < B; b++)
-    for (let co = 0; co < Co; co++)
-      for (let oh = 0; oh < OH; oh++)
-        for (let ow = 0; ow < OW; ow++) {
-          const gy = dy[((b * Co + co) * OH + oh) * OW + ow];
-          if (gy === 0) continue;
-          for (let ci = 0; ci < Ci; ci++)
-            for (let kh = 0; kh < K; kh++) {
-              const ih = oh * stride - pad + kh;
-              if (ih < 0 || ih >= H) continue;
-              for (let kw = 0; kw < K; kw++) {
-                const iw = ow * stride - pad + kw;
-                if (iw < 0 || iw >= W) continue;
-                acc[((co * Ci + ci) * K + kh) * K + kw] += gy * x[((b * Ci + ci) * H + ih) * W + iw];
-              }
-            }
-        }
+  const acc = new Float64Array(dw.length);
+  forEachTap(g, (xi, wi, yi) => (acc[wi] += dy[yi] * x[xi]));
   dw.set(acc);
-}
-
-export interface PoolGeom {
-  B: number;
-  C: number;
-  H: number;
-  W: number;
-  K: number;
-  stride: number;
-  pad: number;
-  OH: number;
-  OW: number;
 }
 
 export function poolGeom(B: number, C: number, H: number, W: number, K: number, stride: number, pad: number): PoolGeom {

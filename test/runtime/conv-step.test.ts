@@ -4,45 +4,17 @@
 // with a partial last batch, comparing every persistent tensor afterwards.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { buildTrainGraph } from '../../compiler/autodiff.js';
 import type { RunConfig } from '../../compiler/config.js';
-import { lower } from '../../compiler/lower/index.js';
-import { lrAt } from '../../compiler/schedule.js';
-import { epochPermutation } from '../../compiler/shuffle.js';
-import { loadDataset } from '../../runtime/data/dataset.js';
-import { referenceBatch } from '../../runtime/reference/batch.js';
-import { RefState, initState, runGraph } from '../../runtime/reference/interpreter.js';
-import { evaluate, prepare, trainEpoch } from '../../runtime/train.js';
+import { evaluate, trainEpoch } from '../../runtime/train.js';
 import { convnet, synthetic, type LayerSpec } from '../helpers/configs.js';
-import { gpu } from '../helpers/gpu.js';
+import { assertSameInit, referenceEpoch, sideBySide } from '../helpers/compare.js';
 import { maxAbsDiff } from '../helpers/kernel.js';
 
 async function compareEpoch(cfg: RunConfig, tol = 5e-4) {
-  const ctx = await gpu();
-  const plan = lower(cfg, 'conv-step', ctx.limits);
-  const ds = loadDataset(cfg.data);
-  const ex = await prepare(ctx, plan, ds);
-  const graph = buildTrainGraph(cfg);
-  const state = new RefState();
-  initState(graph, state, cfg.seed);
-  const params = plan.tensors.filter((t) => t.kind === 'param');
-  const read = async () => {
-    const bufs = await ex.read(params.map((t) => t.range));
-    return new Map(params.map((t, i) => [t.name, new Float32Array(bufs[i])]));
-  };
-  const before = await read();
-  for (const t of params) {
-    const want = state.tensors.get(t.name) as Float32Array;
-    if (t.role === 'weight' || t.role === 'score' || t.role?.startsWith('bn_')) {
-      assert.equal(new Uint32Array(before.get(t.name)!.buffer), new Uint32Array(want.buffer), `${t.name}: initial value`);
-    }
-  }
+  const { plan, ds, ex, graph, state, params, read } = await sideBySide(cfg, 'conv-step');
+  assertSameInit(params, await read(), state);
   const rec = await trainEpoch(ex, ds, 0);
-  const perm = epochPermutation(cfg.seed, 0, ds.train.n);
-  const lr = lrAt(cfg.optimizer, 0, cfg.train.epochs);
-  for (let s = 0; s * cfg.train.batch < ds.train.n; s++) {
-    runGraph(graph, state, { batch: referenceBatch(cfg, ds.train, ds.shape, perm, s * cfg.train.batch, cfg.train.batch), lr });
-  }
+  referenceEpoch(cfg, graph, state, ds);
   const after = await read();
   for (const t of params) {
     const got = after.get(t.name)!;

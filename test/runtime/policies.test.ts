@@ -3,60 +3,28 @@
 // Adam, per-layer keep with dense first and last layers.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { buildEvalGraph, buildTrainGraph } from '../../compiler/autodiff.js';
+import { buildEvalGraph} from '../../compiler/autodiff.js';
 import type { RunConfig, SupermaskEval } from '../../compiler/config.js';
-import { adamCorrections } from '../../compiler/kernels/optim.js';
 import { Stream } from '../../compiler/kernels/philox.js';
 import { lower } from '../../compiler/lower/index.js';
-import { lrAt } from '../../compiler/schedule.js';
-import { epochPermutation } from '../../compiler/shuffle.js';
 import { sampleBits } from '../../compiler/supermask.js';
 import { keptCount, scoreKey } from '../../compiler/topk.js';
-import { optimSpec } from '../../compiler/autodiff.js';
 import { loadDataset } from '../../runtime/data/dataset.js';
 import { referenceBatch } from '../../runtime/reference/batch.js';
-import { RefState, initState, runGraph } from '../../runtime/reference/interpreter.js';
-import { evaluate, prepare, trainEpoch } from '../../runtime/train.js';
+import { initState, runGraph } from '../../runtime/reference/interpreter.js';
+import { evaluate, trainEpoch } from '../../runtime/train.js';
 import { mlp, synthetic } from '../helpers/configs.js';
 import { gpu } from '../helpers/gpu.js';
+import { referenceEpoch, relativeError, sideBySide } from '../helpers/compare.js';
 
-function relErr(a: Float32Array, b: Float32Array): number {
-  let d = 0;
-  let n = 0;
-  for (let i = 0; i < b.length; i++) {
-    d += (a[i] - b[i]) ** 2;
-    n += b[i] ** 2;
-  }
-  return Math.sqrt(d / Math.max(n, 1e-30));
-}
-
-/** One epoch on the device and on the reference; returns both states and the device's eval. */
+/** One epoch on the device and on the reference; returns both states and the relative errors. */
 async function epochBoth(cfg: RunConfig) {
-  const ctx = await gpu();
-  const plan = lower(cfg, 'policy', ctx.limits);
-  const ds = loadDataset(cfg.data);
-  const ex = await prepare(ctx, plan, ds);
-  const rec = await trainEpoch(ex, ds, 0);
-  const graph = buildTrainGraph(cfg);
-  const state = new RefState();
-  initState(graph, state, cfg.seed);
-  const steps = Math.ceil(ds.train.n / cfg.train.batch);
-  const perm = epochPermutation(cfg.seed, 0, ds.train.n);
-  const optim = optimSpec(cfg, 0);
-  for (let s = 0; s < steps; s++) {
-    runGraph(graph, state, {
-      batch: referenceBatch(cfg, ds.train, ds.shape, perm, s * cfg.train.batch, cfg.train.batch),
-      lr: lrAt(cfg.optimizer, 0, cfg.train.epochs),
-      step: s,
-      epoch: 0,
-      seed: cfg.seed,
-      ...adamCorrections(optim, s + 1),
-    });
-  }
-  const params = plan.tensors.filter((t) => t.kind === 'param');
-  const got = await ex.read(params.map((t) => t.range));
-  const errors = params.map((t, i) => ({ name: t.name, rel: relErr(new Float32Array(got[i]), state.tensors.get(t.name) as Float32Array) }));
-  return { ctx, plan, ds, ex, state, errors, rec };
+  const both = await sideBySide(cfg, 'policy');
+  const rec = await trainEpoch(both.ex, both.ds, 0);
+  referenceEpoch(cfg, both.graph, both.state, both.ds);
+  const after = await both.read();
+  const errors = both.params.map((t) => ({ name: t.name, rel: relativeError(after.get(t.name)!, both.state.tensors.get(t.name) as Float32Array) }));
+  return { ...both, errors, rec };
 }
 
 const SM = (evalMode: SupermaskEval) =>

@@ -3,48 +3,22 @@
 // partial last batch, weights untouched under edge-popup, exact kept counts per layer.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { buildTrainGraph } from '../../compiler/autodiff.js';
 import { lower } from '../../compiler/lower/index.js';
-import { lrAt } from '../../compiler/schedule.js';
-import { epochPermutation } from '../../compiler/shuffle.js';
 import { keptCount, scoreKey } from '../../compiler/topk.js';
 import { loadDataset } from '../../runtime/data/dataset.js';
-import { referenceBatch } from '../../runtime/reference/batch.js';
-import { RefState, initState, runGraph } from '../../runtime/reference/interpreter.js';
 import { prepare, trainEpoch } from '../../runtime/train.js';
 import { mlp, synthetic } from '../helpers/configs.js';
 import { gpu } from '../helpers/gpu.js';
+import { assertSameInit, referenceEpoch, sideBySide } from '../helpers/compare.js';
 import { maxAbsDiff } from '../helpers/kernel.js';
 import type { RunConfig } from '../../compiler/config.js';
 
 async function compare(cfg: RunConfig, label: string) {
-  const ctx = await gpu();
-  const plan = lower(cfg, label, ctx.limits);
-  const ds = loadDataset(cfg.data);
-  const ex = await prepare(ctx, plan, ds);
-  const graph = buildTrainGraph(cfg);
-  const state = new RefState();
-  initState(graph, state, cfg.seed);
-
-  const params = plan.tensors.filter((t) => t.kind === 'param');
-  const read = async () => {
-    const bufs = await ex.read(params.map((t) => t.range));
-    return new Map(params.map((t, i) => [t.name, new Float32Array(bufs[i])]));
-  };
+  const { plan, ds, ex, graph, state, params, read } = await sideBySide(cfg, label);
   const before = await read();
-  for (const t of params) {
-    if (t.role !== 'weight' && t.role !== 'score') continue;
-    assert.equal(new Uint32Array(before.get(t.name)!.buffer), new Uint32Array(state.tensors.get(t.name)!.buffer), `${t.name}: initial bits differ from the reference`);
-  }
-
+  assertSameInit(params, before, state);
   await trainEpoch(ex, ds, 0);
-  const steps = Math.ceil(ds.train.n / cfg.train.batch);
-  const perm = epochPermutation(cfg.seed, 0, ds.train.n);
-  const lr = lrAt(cfg.optimizer, 0, cfg.train.epochs);
-  for (let s = 0; s < steps; s++) {
-    const batch = referenceBatch(cfg, ds.train, ds.shape, perm, s * cfg.train.batch, cfg.train.batch);
-    runGraph(graph, state, { batch, lr });
-  }
+  referenceEpoch(cfg, graph, state, ds);
   const after = await read();
   for (const t of params) {
     const got = after.get(t.name)!;
