@@ -83,6 +83,28 @@ function runPeer(arch: string, batch: number, steps: number, device: string, thr
   return { ms_per_step: j.ms_per_step, images_per_second: j.images_per_second, device: j.device, torch: j.torch, threads: device === 'cpu' ? threads : undefined };
 }
 
+interface TfjsResult {
+  backend: string;
+  ms_per_step: number;
+  images_per_second: number;
+  dispatches_per_step: number | null;
+}
+
+/** TensorFlow.js edge-popup on the FC network (scripts/tfjs-peer.sh prepares .peers/tfjs). */
+function runTfjs(backend: 'webgpu' | 'wasm'): TfjsResult | { error: string } {
+  const script = join(ROOT, '.peers', 'tfjs', 'build', 'bench.mjs');
+  if (!existsSync(script)) return { error: 'not prepared (bash scripts/tfjs-peer.sh)' };
+  const r = spawnSync(process.execPath, [script, '--backend', backend, '--mode', 'popup', '--warmup', '3', '--steps', '10', '--reps', '3'], {
+    encoding: 'utf8',
+    timeout: 30 * 60 * 1000,
+    env: process.env,
+  });
+  const line = (r.stdout ?? '').trim().split('\n').filter((l) => l.startsWith('{')).pop();
+  if (r.status !== 0 || !line) return { error: `tfjs ${backend} failed: ${(r.stderr ?? '').trim().split('\n').pop()}` };
+  const j = JSON.parse(line);
+  return { backend, ms_per_step: j.median_ms_per_step, images_per_second: j.img_per_s, dispatches_per_step: j.dispatches_per_step?.dispatches ?? null };
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
@@ -91,6 +113,7 @@ async function main(): Promise<void> {
       steps: { type: 'string', default: '20' },
       json: { type: 'boolean', default: false },
       'no-peer': { type: 'boolean', default: false },
+      tfjs: { type: 'boolean', default: true },
       device: { type: 'string', default: 'cpu' },
       threads: { type: 'string', default: '2' },
     },
@@ -134,12 +157,24 @@ async function main(): Promise<void> {
         speedup_vs_peer: 'error' in peer ? null : +(peer.ms_per_step / ours.ms_per_step).toFixed(3),
         peer_error: 'error' in peer ? peer.error : undefined,
       };
+      // TensorFlow.js models the FC network only (the peer's harness).
+      const tfjs = arch === 'fc' && values.tfjs && !values['no-peer'] ? (['webgpu', 'wasm'] as const).map((b) => runTfjs(b)) : [];
+      const peers = tfjs.map((t) =>
+        'error' in t
+          ? { peer: 'tfjs', error: t.error }
+          : { peer: `tfjs-${t.backend}`, ms_per_step: t.ms_per_step, images_per_second: t.images_per_second, dispatches_per_step: t.dispatches_per_step, speedup: +(t.ms_per_step / ours.ms_per_step).toFixed(3) },
+      );
+      Object.assign(row, { other_peers: peers });
       if (values.json) out(JSON.stringify(row));
       else {
         out(`\n${arch}: ${row.ms_per_step} ms/step, ${row.images_per_second} images/s, ${row.dispatches_per_step} dispatches/step (${row.unfused_dispatches_per_step} unfused), ${row.gflops} GFLOP/s`);
         for (const [f, v] of Object.entries(families)) out(`  ${f.padEnd(12)} ${String(v.ms).padStart(9)} ms  ${(100 * v.share).toFixed(1).padStart(5)}%  ${v.gflops ? `${v.gflops} GFLOP/s` : ''}`);
         if (row.peer) out(`  peer ${row.peer}: ${row.peer_ms_per_step} ms/step, ${row.peer_images_per_second} images/s → ours is ${row.speedup_vs_peer}× the peer`);
         else out(`  peer: ${row.peer_error}`);
+        for (const p of peers) {
+          if ('error' in p) out(`  peer ${p.peer}: ${p.error}`);
+          else out(`  peer ${p.peer}: ${p.ms_per_step} ms/step, ${p.images_per_second} images/s${p.dispatches_per_step ? `, ${p.dispatches_per_step} dispatches/step` : ''} → ours is ${p.speedup}× it`);
+        }
       }
     }
   } finally {
