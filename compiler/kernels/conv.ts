@@ -12,7 +12,7 @@
 import type { MatmulEpilogue } from './matmul.js';
 import { maskDecls, maskFunctions, maskPrelude, maskScalar, scoreGradExpr, type WeightMask } from './mask.js';
 import { scalarIO, stateBindings, updateLines } from './optim.js';
-import { STEP_STRUCT, declareBindings, layoutOf, lines, type BindingDecl } from './wgsl.js';
+import { STEP_STRUCT, declareBindings, layoutOf, lines, tiledKernel, type BindingDecl, type TiledKernel } from './wgsl.js';
 
 export interface ConvShape {
   B: number;
@@ -53,12 +53,7 @@ export interface ConvSpec {
   splitK?: number;
 }
 
-export interface ConvKernel {
-  wgsl: string;
-  bindings: string[];
-  layout: ReturnType<typeof layoutOf>;
-  workgroupSize: [number, number, number];
-  workgroups: [number, number, number];
+export interface ConvKernel extends TiledKernel {
   M: number;
   N: number;
   K: number;
@@ -211,20 +206,16 @@ export function convKernel(spec: ConvSpec): ConvKernel {
 
   const keepFn = maskFunctions(spec.mask);
   const usesStep = ep.kind === 'optim' && !(pass === 'dw' && split > 1);
-  const wgsl = `// conv ${pass} B${s.B} ${s.Ci}→${s.Co} ${s.H}x${s.W} k${s.K} s${s.stride} p${s.pad}${spec.mask ? ' masked' : ''} epilogue=${split > 1 ? `split-K ×${split}` : ep.kind}
-${declareBindings(decls)}
-${usesStep ? STEP_STRUCT : ''}${keepFn}
-@compute @workgroup_size(${wx}, ${wy}, 1)
-fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u) {
-${body.join('\n')}
-}
-`;
   return {
-    wgsl,
-    bindings: decls.map((d) => d.name),
-    layout: layoutOf(decls),
-    workgroupSize: [wx, wy, 1],
-    workgroups: [Math.ceil(N / (wx * tn)), Math.ceil(M / (wy * tm)), split],
+    ...tiledKernel({
+      header: `conv ${pass} B${s.B} ${s.Ci}→${s.Co} ${s.H}x${s.W} k${s.K} s${s.stride} p${s.pad}${spec.mask ? ' masked' : ''} epilogue=${split > 1 ? `split-K ×${split}` : ep.kind}`,
+      decls,
+      usesStep,
+      functions: keepFn,
+      size: [wx, wy],
+      body,
+      workgroups: [Math.ceil(N / (wx * tn)), Math.ceil(M / (wy * tm)), split],
+    }),
     M,
     N,
     K,

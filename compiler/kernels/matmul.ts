@@ -11,7 +11,7 @@
 // linear_dw: dW[o,i] = Σ_b dY[b,o]·X[b,i]   → A=dY 'km', B=X 'kn'
 import { maskDecls, maskFunctions, maskPrelude, maskScalar, maskVec4, scoreGradExpr, type WeightMask } from './mask.js';
 import { stateBindings, updateLines, type OptimSpec } from './optim.js';
-import { STEP_STRUCT, declareBindings, layoutOf, lines, type BindingDecl } from './wgsl.js';
+import { lines, tiledKernel, type BindingDecl, type TiledKernel } from './wgsl.js';
 
 export type MatmulEpilogue =
   | { kind: 'store' }
@@ -50,14 +50,8 @@ export interface MatmulSpec {
   tile: MatmulTile;
 }
 
-export interface GeneratedKernel {
-  wgsl: string;
-  /** Binding names in binding order; the planner maps them to tensor ranges. */
-  bindings: string[];
-  layout: ('storage' | 'read-only-storage' | 'uniform')[];
-  workgroupSize: [number, number, number];
-  workgroups: [number, number, number];
-}
+/** Binding names are in binding order; the planner maps them to tensor ranges. */
+export type GeneratedKernel = TiledKernel;
 
 export const DEFAULT_TILE: MatmulTile = { tm: 4, tn: 4, wx: 8, wy: 8 };
 
@@ -196,21 +190,15 @@ export function matmulKernel(spec: MatmulSpec): GeneratedKernel {
 
   body.push(epilogue(spec, nVec, tm, groups));
 
-  const wgsl = `// matmul ${M}x${N}x${K} a=${spec.a} b=${spec.b}${spec.mask ? ' masked' : ''} epilogue=${ep.kind}
-${declareBindings(decls)}
-${ep.kind === 'optim' ? STEP_STRUCT : ''}${keepFn}
-@compute @workgroup_size(${wx}, ${wy}, 1)
-fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u) {
-${body.join('\n')}
-}
-`;
-  return {
-    wgsl,
-    bindings: decls.map((d) => d.name),
-    layout: layoutOf(decls),
-    workgroupSize: [wx, wy, 1],
+  return tiledKernel({
+    header: `matmul ${M}x${N}x${K} a=${spec.a} b=${spec.b}${spec.mask ? ' masked' : ''} epilogue=${ep.kind}`,
+    decls,
+    usesStep: ep.kind === 'optim',
+    functions: keepFn,
+    size: [wx, wy],
+    body,
     workgroups: [Math.ceil(N / (wx * tn)), Math.ceil(M / (wy * tm)), 1],
-  };
+  });
 }
 
 /** The epilogue over each vec4 group r{i}_{g} = C[mb+i, nb+4g .. nb+4g+3]. */

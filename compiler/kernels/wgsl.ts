@@ -71,3 +71,36 @@ export function elementLoop(n: number, v = 'e'): string {
 
 export const ELEMENTWISE_MAIN = `@compute @workgroup_size(${ELEMENTWISE_THREADS})
 fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u)`;
+
+export interface TiledKernel {
+  wgsl: string;
+  bindings: string[];
+  layout: ('storage' | 'read-only-storage' | 'uniform')[];
+  workgroupSize: [number, number, number];
+  workgroups: [number, number, number];
+}
+
+/**
+ * A 2-D tiled compute kernel (matmul and conv): header comment, bindings, the Step uniform where
+ * the epilogue updates weights, helper functions, then `main` with workgroup and local ids.
+ */
+export function tiledKernel(k: {
+  header: string;
+  decls: BindingDecl[];
+  usesStep: boolean;
+  functions: string;
+  size: [number, number];
+  body: string[];
+  workgroups: [number, number, number];
+}): TiledKernel {
+  const [wx, wy] = k.size;
+  const wgsl = `// ${k.header}
+${declareBindings(k.decls)}
+${k.usesStep ? STEP_STRUCT : ''}${k.functions}
+@compute @workgroup_size(${wx}, ${wy}, 1)
+fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u) {
+${k.body.join('\n')}
+}
+`;
+  return { wgsl, bindings: k.decls.map((d) => d.name), layout: layoutOf(k.decls), workgroupSize: [wx, wy, 1], workgroups: k.workgroups };
+}

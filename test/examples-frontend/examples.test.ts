@@ -23,6 +23,7 @@ const EXPECTED: Record<string, Record<string, number>> = {
   'fig8-10-imagenet.subnet': { keep: 12, width: 4, dense: 3 },
   'mnist-fc.subnet': { fc: 60, dense: 3 },
   'fashion-mnist.subnet': { edge_popup: 6, dense: 6 },
+  'fmnist-trends.subnet': { fc_keep: 15, fc_supermask: 3, fc_distributions: 12, fc_width: 9, fc_dense: 9, conv_keep: 15, conv_supermask: 3, conv_dense: 3 },
 };
 
 // A fixed environment: data directories come from env(), and though they do not enter the ids,
@@ -94,6 +95,7 @@ const PINNED_DIGESTS: Record<string, string> = {
   'fig8-10-imagenet.subnet': 'bad788e93f430bd6',
   'mnist-fc.subnet': '7a5f70332793ba0d',
   'fashion-mnist.subnet': 'e4cd56fae02e418c',
+  'fmnist-trends.subnet': 'f05f0382b8855071',
 };
 
 test.run();
