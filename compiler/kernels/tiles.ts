@@ -30,9 +30,15 @@ function work(r: TileRequest): number {
 }
 
 const SMALL_WORK = 4 * 2 ** 20;
+// A large register tile costs lavapipe's LLVM ~10 s more to compile than a small one (a cold
+// Mesa shader cache: a fresh machine, CI) and saves ~0.7 ns per multiply-add (0.8 against
+// 1.9 GMAC/s on a Conv4 dx kernel, two cores). Below ~1.1e10 multiply-adds over the whole run
+// the compile costs more than it saves: a short run (a test, a smoke run) keeps small tiles.
+const RUN_WORK = 2 ** 34;
 
-export function defaultTile(r: TileRequest, cls: AdapterClass): MatmulTile | ConvTile {
-  if (cls === 'gpu' || work(r) < SMALL_WORK) return r.family === 'matmul' ? { tm: 4, tn: 4, wx: 8, wy: 8 } : { tm: 4, tn: 4, wx: 16, wy: 4 };
+/** `steps`: how many times the run dispatches the kernel (its training steps), when known. */
+export function defaultTile(r: TileRequest, cls: AdapterClass, steps = Infinity): MatmulTile | ConvTile {
+  if (cls === 'gpu' || work(r) < SMALL_WORK || work(r) * steps < RUN_WORK) return r.family === 'matmul' ? { tm: 4, tn: 4, wx: 8, wy: 8 } : { tm: 4, tn: 4, wx: 16, wy: 4 };
   if (r.family === 'conv') return { tm: 8, tn: 16, wx: 8, wy: 1 };
   const s = r.spec;
   if (s.b === 'nk') return { tm: 16, tn: 4, wx: 8, wy: 1, acc: 'scalar' };

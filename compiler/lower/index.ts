@@ -60,6 +60,7 @@ export function lower(cfg: RunConfig, runId: string, limits: TargetLimits, opts:
   const metrics = { train: { buffer: metricsBuf, offset: 0, size: 16 }, test: { buffer: metricsBuf, offset: bufs.align, size: 16 } };
 
   const sizes = datasetSizes(cfg.data);
+  const runSteps = cfg.train.epochs * Math.ceil(sizes.train / cfg.train.batch);
   const stored = storedShape(cfg.data);
   const imageBytes = numel(stored);
   const dataBuf = (name: string, bytes: number) => bufs.add({ name, size: Math.max(16, Math.ceil(bytes / 4) * 4), role: 'data' });
@@ -113,7 +114,7 @@ export function lower(cfg: RunConfig, runId: string, limits: TargetLimits, opts:
       opts.onTile?.(r, key);
       if (r.family === 'matmul' && opts.tile) return opts.tile;
       if (r.family === 'conv' && opts.convTile) return opts.convTile;
-      return opts.tiles?.[key] ?? defaultTile(r, limits.adapterClass ?? 'gpu');
+      return opts.tiles?.[key] ?? defaultTile(r, limits.adapterClass ?? 'gpu', runSteps);
     },
     bufs,
     scratch(bytes: number): BufferRange {
