@@ -128,8 +128,9 @@ async function main(): Promise<void> {
     for (const arch of values.arch!.split(',')) {
       if (!ARCHS[arch]) throw new Error(`unknown arch ${arch} (${Object.keys(ARCHS).join(', ')})`);
       const cfg = configFor(arch, batch);
-      const tiles = await tilesFor(ctx, cfg, (s) => process.stderr.write(`${s}\n`));
-      const plan = lower(cfg, `bench-${arch}`, ctx.limits, { tiles });
+      const tiles = await tilesFor(ctx, cfg, (s) => process.stderr.write(`${s}\n`), Infinity);
+      // The tiles of a long run, not of this 4-step synthetic epoch.
+      const plan = lower(cfg, `bench-${arch}`, ctx.limits, { tiles, tileSteps: Infinity });
       const ds = loadDataset(cfg.data);
       const ex = await prepare(ctx, plan, ds);
       ex.writeBuffer(plan.data.permutation, epochPermutation(0, 0, ds.train.n));

@@ -9,8 +9,8 @@ import { join } from 'node:path';
 import type { RunConfig } from '../compiler/config.js';
 import { chooseSplitK, convKernel, type ConvTile } from '../compiler/kernels/conv.js';
 import { matmulKernel, type MatmulTile } from '../compiler/kernels/matmul.js';
-import { defaultTile, tileCandidates, type TileRequest } from '../compiler/kernels/tiles.js';
-import { lower } from '../compiler/lower/index.js';
+import { defaultTile, repaysLargeTile, tileCandidates, type TileRequest } from '../compiler/kernels/tiles.js';
+import { lower, trainSteps } from '../compiler/lower/index.js';
 import type { GpuContext } from './device.js';
 import { writeJsonAtomic } from './results/atomic.js';
 
@@ -117,7 +117,7 @@ async function timeKernel(ctx: GpuContext, r: TileRequest, tile: Tile, reps = 3)
  * Tiles for every kernel of a run: from the cache, else measured now (and cached). `log` hears
  * one line per tuned kernel.
  */
-export async function tuneTiles(ctx: GpuContext, cfg: RunConfig, log: (s: string) => void = () => {}): Promise<TileMap> {
+export async function tuneTiles(ctx: GpuContext, cfg: RunConfig, log: (s: string) => void = () => {}, steps = trainSteps(cfg)): Promise<TileMap> {
   const reqs = tileRequests(cfg, ctx);
   const cache = readCache();
   const id = adapterId(ctx);
@@ -126,6 +126,8 @@ export async function tuneTiles(ctx: GpuContext, cfg: RunConfig, log: (s: string
   let changed = false;
   for (const [key, r] of reqs) {
     if (known[key]) continue;
+    // A short run keeps the small default: tuning would compile every candidate for nothing.
+    if (cls === 'cpu' && !repaysLargeTile(r, steps)) continue;
     const def = defaultTile(r, cls);
     let best = { tile: def, ms: await timeKernel(ctx, r, def) };
     if (best.ms >= WORTH_MS) {
@@ -149,9 +151,9 @@ export async function tuneTiles(ctx: GpuContext, cfg: RunConfig, log: (s: string
 }
 
 /** The tiles a run uses: tuned (or cached) when enabled, else the defaults (an empty map). */
-export async function tilesFor(ctx: GpuContext, cfg: RunConfig, log?: (s: string) => void): Promise<TileMap> {
+export async function tilesFor(ctx: GpuContext, cfg: RunConfig, log?: (s: string) => void, steps?: number): Promise<TileMap> {
   if (!tuningEnabled()) return {};
-  return tuneTiles(ctx, cfg, log);
+  return tuneTiles(ctx, cfg, log, steps);
 }
 
 export const TILES_FILE = 'tiles.json';

@@ -36,9 +36,14 @@ const SMALL_WORK = 4 * 2 ** 20;
 // the compile costs more than it saves: a short run (a test, a smoke run) keeps small tiles.
 const RUN_WORK = 2 ** 34;
 
+/** Whether a large tile can repay its compile over `steps` dispatches (a run's training steps). */
+export function repaysLargeTile(r: TileRequest, steps: number): boolean {
+  return work(r) >= SMALL_WORK && work(r) * steps >= RUN_WORK;
+}
+
 /** `steps`: how many times the run dispatches the kernel (its training steps), when known. */
 export function defaultTile(r: TileRequest, cls: AdapterClass, steps = Infinity): MatmulTile | ConvTile {
-  if (cls === 'gpu' || work(r) < SMALL_WORK || work(r) * steps < RUN_WORK) return r.family === 'matmul' ? { tm: 4, tn: 4, wx: 8, wy: 8 } : { tm: 4, tn: 4, wx: 16, wy: 4 };
+  if (cls === 'gpu' || !repaysLargeTile(r, steps)) return r.family === 'matmul' ? { tm: 4, tn: 4, wx: 8, wy: 8 } : { tm: 4, tn: 4, wx: 16, wy: 4 };
   if (r.family === 'conv') return { tm: 8, tn: 16, wx: 8, wy: 1 };
   const s = r.spec;
   if (s.b === 'nk') return { tm: 16, tn: 4, wx: 8, wy: 1, acc: 'scalar' };

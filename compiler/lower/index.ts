@@ -30,12 +30,19 @@ export interface LowerOptions {
   /** Force one tile for every matmul / every convolution (tests). */
   tile?: MatmulTile;
   convTile?: ConvTile;
+  /** Training steps the default tiles are chosen for (default: the run's epochs × steps per epoch). */
+  tileSteps?: number;
   /**
    * List the training step's transient tensors in plan.tensors too (kind 'arena'), for tests
    * and debugging. Their bytes are only meaningful right after a step, and only until another
    * tensor reuses the range.
    */
   exposeTransients?: boolean;
+}
+
+/** Training steps of the whole run. */
+export function trainSteps(cfg: RunConfig): number {
+  return cfg.train.epochs * Math.ceil(datasetSizes(cfg.data).train / cfg.train.batch);
 }
 
 export function lower(cfg: RunConfig, runId: string, limits: TargetLimits, opts: LowerOptions = {}): Plan {
@@ -60,7 +67,7 @@ export function lower(cfg: RunConfig, runId: string, limits: TargetLimits, opts:
   const metrics = { train: { buffer: metricsBuf, offset: 0, size: 16 }, test: { buffer: metricsBuf, offset: bufs.align, size: 16 } };
 
   const sizes = datasetSizes(cfg.data);
-  const runSteps = cfg.train.epochs * Math.ceil(sizes.train / cfg.train.batch);
+  const runSteps = opts.tileSteps ?? trainSteps(cfg);
   const stored = storedShape(cfg.data);
   const imageBytes = numel(stored);
   const dataBuf = (name: string, bytes: number) => bufs.add({ name, size: Math.max(16, Math.ceil(bytes / 4) * 4), role: 'data' });

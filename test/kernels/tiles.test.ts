@@ -1,0 +1,35 @@
+// Default tiles: on a CPU adapter a large register tile only where the run is long enough to
+// repay its LLVM compile; small tiles on GPUs, for small kernels and for short runs.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { lower } from '../../compiler/lower/index.js';
+import { DEFAULT_LIMITS } from '../../compiler/plan.js';
+import { defaultTile, repaysLargeTile, type TileRequest } from '../../compiler/kernels/tiles.js';
+import { CIFAR, networkConfig } from '../helpers/networks.js';
+
+// Conv4's second convolution, dx pass, at batch 128: 64 × 131072 × 576 multiply-adds.
+const convDx: TileRequest = {
+  family: 'conv',
+  spec: { pass: 'dx', shape: { B: 128, Ci: 64, H: 32, W: 32, Co: 64, K: 3, stride: 1, pad: 1, OH: 32, OW: 32 }, epilogue: { kind: 'store' } },
+};
+const small = { tm: 4, tn: 4, wx: 16, wy: 4 };
+
+test('a CPU adapter takes the large tile for a long run and the small one for a short run', () => {
+  assert.equal(defaultTile(convDx, 'cpu'), { tm: 8, tn: 16, wx: 8, wy: 1 });
+  assert.equal(defaultTile(convDx, 'cpu', 2000), { tm: 8, tn: 16, wx: 8, wy: 1 });
+  assert.equal(defaultTile(convDx, 'cpu', 3), small);
+  assert.equal(defaultTile(convDx, 'gpu'), small);
+  assert.ok(repaysLargeTile(convDx, 2000) && !repaysLargeTile(convDx, 3));
+});
+
+test('lowering counts the run: a 2-step Conv4 on a CPU adapter has no large tile, a long one does', () => {
+  const cpu = { ...DEFAULT_LIMITS, adapterClass: 'cpu' as const };
+  const cfg = networkConfig('Conv4(width: 0.25)', CIFAR, 4);
+  const large = (wgsl: string) => wgsl.includes('@workgroup_size(8, 1, 1)');
+  const short = lower(cfg, 'short', cpu).kernels.filter((k) => large(k.wgsl));
+  assert.is(short.length, 0, short.map((k) => k.name).join(', '));
+  const long = lower(cfg, 'long', cpu, { tileSteps: 1e6 }).kernels.filter((k) => large(k.wgsl));
+  assert.ok(long.length >= 6, `${long.length} large-tile kernels`);
+});
+
+test.run();
