@@ -27,7 +27,8 @@ export function resultsTable(groups: readonly Group[]): Table {
     String(g.final.n),
     pm(g.final.mean, g.final.std, g.final.n),
     pm(g.best.mean, g.best.std, g.best.n),
-    `${pct(g.keptFraction, 1)} (${int(g.keptParams)})`,
+    // A supermask samples its mask each step: no fixed count is kept.
+    g.policy === 'supermask' ? `sampled (of ${int(g.params)})` : `${pct(g.keptFraction, 1)} (${int(g.keptParams)})`,
   ]);
   return { header, rows, numeric };
 }

@@ -108,6 +108,13 @@ test('terminal and Markdown tables show mean ± std in percent', () => {
   assert.match(md, /\| dense \| dense \| Conv4\(\) \|  \|  \| 3 \| 78\.13% ± 6\.25 \|/);
 });
 
+test('a supermask group shows its mask as sampled, not a kept count', () => {
+  const root = tmp();
+  writeFakeRun(root, { experiment: 'sm', policy: 'supermask', axes: {}, seed: 0, final: 0.5 });
+  const t = resultsTable(aggregate(loadRunDirectory(root).complete));
+  assert.match(t.rows[0][t.rows[0].length - 1], /^sampled \(of [\d,]+\)$/);
+});
+
 test('runs with the same labels but different configurations are not pooled', () => {
   const root = tmp();
   const base = { experiment: 'e', policy: 'edge_popup' as const, axes: { 'mask.keep': '50%' } };
