@@ -13,14 +13,14 @@ import { relativeError } from './compare.js';
 import { gpu } from './gpu.js';
 
 /** An edge-popup experiment on `model` (a std/ network, or one the `prelude` defines). */
-export function networkConfig(model: string, data: string, batch: number, imp = 'std/frankle.subnet', prelude = ''): RunConfig {
+export function networkConfig(model: string, data: string, batch: number, imp = 'std/frankle.subnet', prelude = '', keep = '50%'): RunConfig {
   const r = compileText(`import "${imp}"
 ${prelude}
 experiment e {
   model = ${model}
   data = ${data}
   weights = signed_kaiming_constant()
-  mask = edge_popup(keep: 50%)
+  mask = edge_popup(keep: ${keep})
   optimizer = sgd(lr: 0.1, momentum: 0.9, weight_decay: 1e-4, schedule: cosine)
   train = { epochs: 1, batch: ${batch} }
 }`);

@@ -2,30 +2,15 @@
 // ResNet-50 at 224×224, full width: one training step on the device.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { RunConfig } from '../../compiler/config.js';
 import { lower } from '../../compiler/lower/index.js';
 import { loadDataset } from '../../runtime/data/dataset.js';
 import { prepare } from '../../runtime/train.js';
-import { compileText } from '../check/virtual.js';
+import { networkConfig } from '../helpers/networks.js';
 import { gpu } from '../helpers/gpu.js';
-
-function config(model: string, data: string, batch: number): RunConfig {
-  const r = compileText(`import "std/resnet.subnet"
-experiment e {
-  model = ${model}
-  data = ${data}
-  weights = signed_kaiming_constant()
-  mask = edge_popup(keep: 30%)
-  optimizer = sgd(lr: 0.1, momentum: 0.9, weight_decay: 1e-4, schedule: cosine)
-  train = { epochs: 1, batch: ${batch} }
-}`);
-  assert.equal(r.diagnostics.map((d) => d.message), []);
-  return r.experiments[0].runs[0].config as RunConfig;
-}
 
 test('ResNet-50 at 224×224, full width: one training step on the device', async () => {
   const ctx = await gpu();
-  const cfg = config('ResNet50()', 'imagenet_synthetic(n: 2, test_n: 2)', 2);
+  const cfg = networkConfig('ResNet50()', 'imagenet_synthetic(n: 2, test_n: 2)', 2, 'std/resnet.subnet', '', '30%');
   const t0 = performance.now();
   const plan = lower(cfg, 'rn50', ctx.limits);
   assert.ok(plan.stats.params > 25_000_000 && plan.stats.params < 25_600_000, `${plan.stats.params}`);
