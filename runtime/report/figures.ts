@@ -59,10 +59,13 @@ function axisOf(g: Group, path: string): string | undefined {
   return path === EXPERIMENT ? g.experiment : g.axes[path];
 }
 
-function figureFor(x: string, candidates: string[], masked: Group[], dense: Group[]): Figure {
+function figureFor(x: string, candidates: string[], allMasked: Group[], dense: Group[]): Figure {
+  // Only the groups that have a value on x draw on this figure: another experiment's axes must
+  // not split it into facets or lines (a distributions sweep beside a keep sweep).
+  const masked = allMasked.filter((g) => axisOf(g, x) !== undefined);
   const xOrder = distinct(masked, x);
   const xKind: AxisKind = x === EXPERIMENT ? 'category' : axisKind(xOrder);
-  const rest = candidates.filter((p) => p !== x);
+  const rest = candidates.filter((p) => p !== x && (p === EXPERIMENT || distinct(masked, p).length > 0));
   const named = rest.filter((p) => axisKind(distinct(masked, p)) === 'category');
   const experiments = distinct(masked, EXPERIMENT);
   const byExperiment = x !== EXPERIMENT && experiments.length > 1;

@@ -11,7 +11,7 @@ import { figuresFor, type Figure } from '../../runtime/report/figures.js';
 import { loadRunDirectory } from '../../runtime/report/load-dir.js';
 import { renderSvg } from '../../runtime/report/render.js';
 import { figureSpec } from '../../runtime/report/spec.js';
-import { D, DISTRIBUTIONS, fig3, fig4, fig6, fig7, writeFakeRun } from './fixtures.js';
+import { D, DISTRIBUTIONS, fig3, fig4, fig6, fig7, sweep, writeFakeRun } from './fixtures.js';
 
 function figures(make: (root: string) => void): Figure[] {
   const root = mkdtempSync(join(tmpdir(), 'subnet-fig-'));
@@ -116,6 +116,18 @@ test('only dense runs, or one unswept experiment: no figure; two unswept experim
   assert.is(more.length, 0);
   assert.is(f.x.path, 'experiment');
   assert.equal(f.rows.map((r) => [r.kind, r.x ?? null, r.mean]), [['masked', 'ep', 0.5], ['masked', 'sm', 0.25], ['dense-rule', null, 0.75]]);
+});
+
+test('a keep sweep beside a distributions sweep (no keep axis) is one panel, not a facet per distribution', async () => {
+  const [f] = figures((root) => {
+    sweep(root, 'keep', 'edge_popup', { 'mask.keep': ['10%', '50%', '90%'] }, () => 0.5);
+    sweep(root, 'dists', 'edge_popup', { weights: ['kaiming_normal()', 'xavier_normal()'] }, () => 0.5);
+    sweep(root, 'dense', 'dense', { 'model.width': ['0.5', '1'] }, () => 0.6);
+  });
+  assert.is(f.id, 'accuracy-vs-keep');
+  assert.is(f.facet, undefined);
+  assert.is(f.rows.filter((r) => r.kind === 'masked').length, 3, 'each keep point once');
+  checkSvg(f, await renderSvg(figureSpec(f)));
 });
 
 test.run();

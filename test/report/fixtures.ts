@@ -84,7 +84,7 @@ function grid(axes: Record<string, string[]>): Record<string, string>[] {
   return out;
 }
 
-function sweep(root: string, experiment: string, policy: FakeRun['policy'], axes: Record<string, string[]>, mean: (a: Record<string, string>) => number): void {
+export function sweep(root: string, experiment: string, policy: FakeRun['policy'], axes: Record<string, string[]>, mean: (a: Record<string, string>) => number): void {
   for (const a of grid(axes)) for (const seed of SEEDS) writeFakeRun(root, { experiment, policy, axes: { ...a, seed: String(seed) }, seed, final: spread(mean(a), seed), best: spread(mean(a), seed) + D });
 }
 
