@@ -66,9 +66,9 @@ async function runnerPlans(runs: CompiledRun[], sources: Record<string, string>,
     ctx = undefined;
   }
   try {
+    const limits = { ...DEFAULT_LIMITS, adapterClass: ctx?.limits.adapterClass ?? 'gpu' };
     const out: RunnerPayload['runs'] = [];
     for (const r of runs) {
-      const limits = { ...DEFAULT_LIMITS, adapterClass: ctx?.limits.adapterClass ?? 'gpu' };
       const tiles = ctx ? await tilesFor(ctx, r.run.config) : undefined;
       out.push({ experiment: r.experiment, plan: planRun(r.run, limits, sources, color, tiles) });
     }

@@ -65,7 +65,7 @@ function figureFor(x: string, candidates: string[], allMasked: Group[], dense: G
   const masked = allMasked.filter((g) => axisOf(g, x) !== undefined);
   const xOrder = distinct(masked, x);
   const xKind: AxisKind = x === EXPERIMENT ? 'category' : axisKind(xOrder);
-  const rest = candidates.filter((p) => p !== x && (p === EXPERIMENT || distinct(masked, p).length > 0));
+  const rest = candidates.filter((p) => p !== x && distinct(masked, p).length > 0);
   const named = rest.filter((p) => axisKind(distinct(masked, p)) === 'category');
   const experiments = distinct(masked, EXPERIMENT);
   const byExperiment = x !== EXPERIMENT && experiments.length > 1;
