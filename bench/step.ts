@@ -9,16 +9,14 @@ import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { compileProgram, type SourceHost } from '../compiler/frontend.js';
-import { lower } from '../compiler/lower/index.js';
-import type { RunConfig } from '../compiler/config.js';
-import { epochPermutation } from '../compiler/shuffle.js';
-import { nodeHost } from '../runtime/cli/host.js';
+import { compileProgram, lower, type SourceHost } from '../compiler/index.js';
+import type { RunConfig } from '../compiler/plan/config.js';
+import { nodeHost } from '../runtime/session/host.js';
 import { loadDataset } from '../runtime/data/dataset.js';
 import { closeDevice, openDevice } from '../runtime/device.js';
 import { byFamily, profilePhase } from '../runtime/profile.js';
-import { prepare } from '../runtime/train.js';
-import { tilesFor } from '../runtime/autotune.js';
+import { epochOrder, prepare } from '../runtime/train.js';
+import { tunedPlan } from '../runtime/autotune.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -128,12 +126,13 @@ async function main(): Promise<void> {
     for (const arch of values.arch!.split(',')) {
       if (!ARCHS[arch]) throw new Error(`unknown arch ${arch} (${Object.keys(ARCHS).join(', ')})`);
       const cfg = configFor(arch, batch);
-      const tiles = await tilesFor(ctx, cfg, (s) => process.stderr.write(`${s}\n`), Infinity);
       // The tiles of a long run, not of this 4-step synthetic epoch.
-      const plan = lower(cfg, `bench-${arch}`, ctx.limits, { tiles, tileSteps: Infinity });
+      const plan = await tunedPlan(ctx, (tiles) => lower(cfg, `bench-${arch}`, ctx.limits, { tiles, tileSteps: Infinity }), {
+        log: (s) => process.stderr.write(`${s}\n`),
+      });
       const ds = loadDataset(cfg.data);
       const ex = await prepare(ctx, plan, ds);
-      ex.writeBuffer(plan.data.permutation, epochPermutation(0, 0, ds.train.n));
+      ex.writeBuffer(plan.data.permutation, epochOrder(plan, 0, ds.train.n));
       ex.setStep({ step: 0, epoch: 0, batch_start: 0, valid: batch, lr: 0.1 });
       const prof = await profilePhase(ex, 'trainStep', steps);
       ex.destroy();

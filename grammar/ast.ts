@@ -1,7 +1,7 @@
 // The abstract syntax tree. Every node carries the span of the source it came from; nodes that the
 // parser had to invent during error recovery are `error` nodes, which the checker skips silently
 // (the syntax error was already reported).
-import type { Span } from '../compiler/diagnostics.js';
+import type { Span } from '../diagnostics/diagnostics.js';
 
 export type { Span };
 

@@ -2,8 +2,8 @@
 // partial trees chevrotain builds during error recovery: a missing piece becomes an `error`
 // node (or is left out), never an exception.
 import type { CstNode, IToken } from 'chevrotain';
-import { joinSpans, type Diagnostic, type Span } from '../compiler/diagnostics.js';
-import { makeDiagnostic } from '../compiler/messages.js';
+import { joinSpans, type Diagnostic, type Span } from '../diagnostics/diagnostics.js';
+import { makeDiagnostic } from '../diagnostics/messages.js';
 import type * as A from './ast.js';
 import { lex, unquote } from './lexer.js';
 import { limitNesting } from './nesting.js';

@@ -2,8 +2,8 @@
 // brackets, unary signs or chained operators could exhaust the stack; such input is reported
 // (E0014) and the top-level definition holding it is removed before parsing.
 import type { IToken } from 'chevrotain';
-import type { Diagnostic } from '../compiler/diagnostics.js';
-import { makeDiagnostic } from '../compiler/messages.js';
+import type { Diagnostic } from '../diagnostics/diagnostics.js';
+import { makeDiagnostic } from '../diagnostics/messages.js';
 
 // Deep enough for any real program, shallow enough for the parser's recursion in a worker thread.
 const MAX_NESTING = 64;

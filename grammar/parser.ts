@@ -19,7 +19,7 @@ function alternatives(paths: TokenType[][]): string {
 }
 
 // The provider encodes "expected" and "found" separated by \u0001; build-ast.ts turns them into
-// the E0010/E0011 messages of compiler/messages.ts, so the catalog stays the one source of text.
+// the E0010/E0011 messages of diagnostics/messages.ts, so the catalog stays the one source of text.
 export const SEP = '\u0001';
 const errorMessageProvider = {
   buildMismatchTokenMessage: (o: { expected: TokenType; actual: IToken }) => `${describe(o.expected)}${SEP}${found(o.actual)}`,

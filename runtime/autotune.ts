@@ -6,11 +6,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import type { RunConfig } from '../compiler/config.js';
-import { chooseSplitK, convKernel, type ConvTile } from '../compiler/kernels/conv.js';
-import { matmulKernel, type MatmulTile } from '../compiler/kernels/matmul.js';
-import { defaultTile, repaysLargeTile, tileCandidates, type TileRequest } from '../compiler/kernels/tiles.js';
-import { lower, trainSteps } from '../compiler/lower/index.js';
+import { defaultTile, repaysLargeTile, tileCandidates, tileProbe, type ConvTile, type MatmulTile, type TileRequest } from '../compiler/index.js';
+import type { Plan } from '../compiler/plan/plan.js';
 import type { GpuContext } from './device.js';
 import { writeJsonAtomic } from './results/atomic.js';
 
@@ -55,35 +52,10 @@ export function tuningEnabled(): boolean {
   return process.env.SUBNET_AUTOTUNE !== '0';
 }
 
-/** Every tile request a run's plan makes. */
-export function tileRequests(cfg: RunConfig, ctx: GpuContext): Map<string, TileRequest> {
-  const reqs = new Map<string, TileRequest>();
-  lower(cfg, 'tiles', ctx.limits, { onTile: (r, key) => reqs.set(key, r) });
-  return reqs;
-}
-
-function kernelFor(r: TileRequest, tile: Tile) {
-  if (r.family === 'matmul') return matmulKernel({ ...r.spec, tile: tile as MatmulTile });
-  const probe = convKernel({ ...r.spec, tile: tile as ConvTile });
-  const splits = r.spec.pass === 'dw' ? chooseSplitK(probe.M, probe.N, probe.K, tile as ConvTile) : 1;
-  return splits > 1 ? convKernel({ ...r.spec, tile: tile as ConvTile, splitK: splits }) : probe;
-}
-
-/** Bytes big enough for any binding of the kernel (over-allocation is harmless here). */
-function bindingBytes(r: TileRequest): number {
-  if (r.family === 'matmul') {
-    const { M, N, K } = r.spec;
-    return 4 * Math.max(M * K, N * K, M * N, 64);
-  }
-  const s = r.spec.shape;
-  const KK = s.K * s.K;
-  return 4 * Math.max(s.B * s.Ci * s.H * s.W, s.B * s.Co * s.OH * s.OW, s.Co * s.Ci * KK * 64, 64);
-}
-
 async function timeKernel(ctx: GpuContext, r: TileRequest, tile: Tile, reps = 3): Promise<number> {
   const { device } = ctx;
-  const k = kernelFor(r, tile);
-  const size = bindingBytes(r);
+  const k = tileProbe(r, tile);
+  const size = k.bindingBytes;
   const bufs = k.layout.map((type) =>
     type === 'uniform'
       ? device.createBuffer({ size: 64, usage: GPUBufferUsage.UNIFORM })
@@ -113,19 +85,28 @@ async function timeKernel(ctx: GpuContext, r: TileRequest, tile: Tile, reps = 3)
   return ms;
 }
 
+/** The tiles this adapter has measured, by kernel key (every shape it has tuned so far). */
+export function adapterTiles(ctx: GpuContext): TileMap {
+  return tuningEnabled() ? { ...(readCache().adapters[adapterId(ctx)] ?? {}) } : {};
+}
+
 /**
- * Tiles for every kernel of a run: from the cache, else measured now (and cached). `log` hears
- * one line per tuned kernel.
+ * Measures the kernels of `plan` that this adapter has not tuned yet (those worth it) and caches
+ * the winners. Returns the tiles for the plan's kernels, and whether any differs from the tile
+ * the plan was lowered with (then the caller lowers once more with them).
  */
-export async function tuneTiles(ctx: GpuContext, cfg: RunConfig, log: (s: string) => void = () => {}, steps = trainSteps(cfg)): Promise<TileMap> {
-  const reqs = tileRequests(cfg, ctx);
+export async function tuneKernels(ctx: GpuContext, plan: Plan, log: (s: string) => void = () => {}): Promise<{ tiles: TileMap; changed: boolean }> {
+  const keys = Object.keys(plan.tuning.requests);
+  if (!tuningEnabled()) return { tiles: {}, changed: false };
+  const steps = plan.tuning.steps ?? Infinity;
   const cache = readCache();
   const id = adapterId(ctx);
   const known = (cache.adapters[id] ??= {});
   const cls = ctx.limits.adapterClass ?? 'gpu';
-  let changed = false;
-  for (const [key, r] of reqs) {
+  let measured = false;
+  for (const key of keys) {
     if (known[key]) continue;
+    const r = plan.tuning.requests[key] as TileRequest;
     // A short run keeps the small default: tuning would compile every candidate for nothing.
     if (cls === 'cpu' && !repaysLargeTile(r, steps)) continue;
     const def = defaultTile(r, cls);
@@ -138,22 +119,42 @@ export async function tuneTiles(ctx: GpuContext, cfg: RunConfig, log: (s: string
       log(`tuned ${key}: ${JSON.stringify(best.tile)} ${best.ms.toFixed(2)} ms`);
     }
     known[key] = best.tile;
-    changed = true;
+    measured = true;
   }
-  if (changed) {
+  if (measured) {
     try {
       writeJsonAtomic(cachePath(), cache);
     } catch {
       // A read-only home: tuning still applies to this process.
     }
   }
-  return Object.fromEntries([...reqs.keys()].map((k) => [k, known[k]]));
+  const tiles: TileMap = {};
+  let changed = false;
+  for (const key of keys) {
+    if (!known[key]) continue;
+    tiles[key] = known[key];
+    if (JSON.stringify(known[key]) !== JSON.stringify(plan.tuning.tiles[key])) changed = true;
+  }
+  return { tiles, changed };
 }
 
-/** The tiles a run uses: tuned (or cached) when enabled, else the defaults (an empty map). */
-export async function tilesFor(ctx: GpuContext, cfg: RunConfig, log?: (s: string) => void, steps?: number): Promise<TileMap> {
-  if (!tuningEnabled()) return {};
-  return tuneTiles(ctx, cfg, log, steps);
+/**
+ * A run's plan with tuned tiles. `lowerWith` is the run's one lowering (through the compiler's
+ * entry): it runs once with the tiles already known (those the run directory recorded, else this
+ * adapter's cache), and once more only when tuning measured a better tile for a kernel of it.
+ */
+export async function tunedPlan(
+  ctx: GpuContext,
+  lowerWith: (tiles: TileMap) => Plan,
+  opts: { log?: (s: string) => void; runDir?: string } = {},
+): Promise<Plan> {
+  const recorded = opts.runDir ? recordedTiles(opts.runDir) : undefined;
+  if (recorded) return lowerWith(recorded);
+  let plan = lowerWith(adapterTiles(ctx));
+  const { tiles, changed } = await tuneKernels(ctx, plan, opts.log);
+  if (changed) plan = lowerWith(tiles);
+  if (opts.runDir) writeJsonAtomic(join(opts.runDir, TILES_FILE), tiles);
+  return plan;
 }
 
 export const TILES_FILE = 'tiles.json';
@@ -167,16 +168,4 @@ export function recordedTiles(runDir: string): TileMap | undefined {
   } catch {
     return undefined;
   }
-}
-
-/**
- * The tiles of a run: those its directory recorded (a resumed run computes exactly as before),
- * else tuned now and recorded there.
- */
-export async function runTiles(ctx: GpuContext, cfg: RunConfig, runDir: string, log?: (s: string) => void): Promise<TileMap> {
-  const have = recordedTiles(runDir);
-  if (have) return have;
-  const tiles = await tilesFor(ctx, cfg, log);
-  writeJsonAtomic(join(runDir, TILES_FILE), tiles);
-  return tiles;
 }

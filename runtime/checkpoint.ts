@@ -14,13 +14,12 @@
 // TensorBoard file and summary.json are rewritten on resume.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { weightLayers } from '../compiler/ir/build.js';
-import type { BufferRange, Plan, PlanTensor } from '../compiler/plan.js';
+import type { BufferRange, Plan, PlanTensor } from '../compiler/plan/plan.js';
 import type { Executor } from './executor.js';
 import { decodeSafetensors, encodeSafetensors, SafetensorsError, type NamedTensor } from './export/safetensors.js';
 import { writeFileAtomic } from './results/atomic.js';
 import { programHash } from './results/rundir.js';
-import type { EpochRecord } from './train.js';
+import type { EpochRecord } from './results/epoch.js';
 import { SUBNET_VERSION } from './version.js';
 
 export const CHECKPOINT_FILE = 'checkpoint.safetensors';
@@ -70,7 +69,7 @@ interface Slot {
 
 /** The tensors a checkpoint of this plan holds, in a fixed order. */
 export function checkpointSlots(plan: Plan): Slot[] {
-  const learned = new Set(weightLayers(plan.config.model.layers).filter((l) => l.mask.kind === 'dense').map((l) => l.name));
+  const learned = new Set(plan.weightLayers.filter((l) => l.mask.kind === 'dense').map((l) => l.name));
   const keep = (t: PlanTensor) => {
     if (t.kind !== 'param' && t.kind !== 'state') return false;
     if (t.role === 'weight') return t.layer !== undefined && learned.has(t.layer);

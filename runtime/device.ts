@@ -6,7 +6,7 @@
 //     crashes (SIGSEGV or a pthread assertion), typically after the first long synchronous task;
 //   - a referenced GPU object keeps the process alive, so closeDevice() drops it.
 import { create, globals } from 'webgpu';
-import type { TargetLimits } from '../compiler/plan.js';
+import type { TargetLimits } from '../compiler/plan/plan.js';
 
 Object.assign(globalThis, globals);
 

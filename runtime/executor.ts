@@ -1,8 +1,8 @@
 // Executes a Plan on a device. Everything is created once: buffers, pipelines (all compiled in
 // parallel with createComputePipelineAsync, before any work is submitted), bind groups (one per
 // dispatch). A phase is replayed as one compute pass and one submit.
-import type { BufferRange, Plan, PlanDispatch, StepUniformField } from '../compiler/plan.js';
-import { STEP_UNIFORM_BYTES, STEP_UNIFORM_FIELDS, STEP_UNIFORM_FLOATS } from '../compiler/plan.js';
+import type { BufferRange, Plan, PlanDispatch, StepUniformField } from '../compiler/plan/plan.js';
+import { STEP_UNIFORM_BYTES, STEP_UNIFORM_FIELDS, STEP_UNIFORM_FLOATS } from '../compiler/plan/plan.js';
 import type { GpuContext } from './device.js';
 
 export type PhaseName = keyof Plan['phases'];

@@ -4,11 +4,10 @@
 // uploaded as bits. The weights are this run's (its seed and distribution): a mask can be
 // applied to the network it was found in (same seed) or transplanted to another.
 import { resolve } from 'node:path';
-import { weightLayers } from '../compiler/ir/build.js';
-import type { LayerMask } from '../compiler/config.js';
-import { keptCount, isKept, selectThreshold } from '../compiler/topk.js';
+import { weightLayers, keptCount, isKept, selectThreshold } from '../compiler/index.js';
+import type { LayerMask } from '../compiler/plan/config.js';
 import type { Executor } from './executor.js';
-import { readRunDir } from './restore.js';
+import { readRunDir } from './results/stored-run.js';
 
 export class FixedMaskError extends Error {}
 
@@ -29,7 +28,7 @@ export function loadFixedMasks(ex: Executor): void {
   const plan = ex.plan;
   const slots = plan.tensors.filter((t) => t.role === 'fixed_mask');
   if (slots.length === 0) return;
-  const layers = new Map(weightLayers(plan.config.model.layers).map((l) => [l.name, l]));
+  const layers = new Map(plan.weightLayers.map((l) => [l.name, l]));
   const runs = new Map<string, ReturnType<typeof readRunDir>>();
   for (const t of slots) {
     const layer = layers.get(t.layer!)!;

@@ -2,7 +2,7 @@
 // dispatch runs in its own compute pass bracketed by timestamps (one submit for the whole step);
 // without it, each dispatch is submitted and waited for on its own (host timing, which includes
 // the submit overhead and says so).
-import type { Plan, PlanDispatch } from '../compiler/plan.js';
+import type { Plan, PlanDispatch } from '../compiler/plan/plan.js';
 import type { Executor, PhaseName } from './executor.js';
 
 export interface DispatchTiming {

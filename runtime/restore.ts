@@ -1,43 +1,13 @@
 // A finished (or interrupted) run, brought back from its directory: the stored configuration,
 // the plan rebuilt from it, the weights regenerated from the seed by the init phase and every
 // other tensor loaded from the checkpoint. `subnet eval` and `subnet export` start here.
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
-import type { RunConfig } from '../compiler/config.js';
-import type { Plan } from '../compiler/plan.js';
-import { checkCompatible, CHECKPOINT_FILE, readCheckpoint, restoreCheckpoint, type Checkpoint } from './checkpoint.js';
+import type { Plan } from '../compiler/plan/plan.js';
+import { checkCompatible, restoreCheckpoint, type Checkpoint } from './checkpoint.js';
 import type { Dataset } from './data/dataset.js';
 import type { GpuContext } from './device.js';
 import type { Executor } from './executor.js';
-import { programHash, RUN_FILES } from './results/rundir.js';
+import type { StoredRun } from './results/stored-run.js';
 import { prepare } from './train.js';
-
-export class RunDirError extends Error {}
-
-export interface StoredRun {
-  dir: string;
-  config: RunConfig;
-  runId: string;
-  checkpointPath: string;
-  checkpoint: Checkpoint;
-}
-
-export function readRunDir(dir: string): StoredRun {
-  if (!existsSync(dir)) throw new RunDirError(`${dir}: no such run directory`);
-  if (!statSync(dir).isDirectory()) throw new RunDirError(`${dir}: not a directory (give the run directory, runs/<run id>/)`);
-  const cfgPath = join(dir, RUN_FILES.config);
-  if (!existsSync(cfgPath)) throw new RunDirError(`${dir}: not a run directory (no ${RUN_FILES.config})`);
-  let config: RunConfig;
-  try {
-    config = JSON.parse(readFileSync(cfgPath, 'utf8'));
-  } catch (e) {
-    throw new RunDirError(`${cfgPath}: not JSON (${(e as Error).message})`);
-  }
-  if (!config || config.format !== 1 || !config.model || !config.data) throw new RunDirError(`${cfgPath}: not a subnet run configuration`);
-  const checkpointPath = join(dir, CHECKPOINT_FILE);
-  if (!existsSync(checkpointPath)) throw new RunDirError(`${dir}: no checkpoint (${CHECKPOINT_FILE}); the run has not finished a checkpoint yet`);
-  return { dir, config, runId: programHash(config).slice(0, 12), checkpointPath, checkpoint: readCheckpoint(checkpointPath) };
-}
 
 /** Executor with the run's state: init regenerates the weights, the checkpoint the rest. */
 export async function restoreRun(ctx: GpuContext, plan: Plan, run: StoredRun, ds?: Dataset): Promise<Executor> {

@@ -9,8 +9,8 @@
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import cliProgress from 'cli-progress';
-import type { ExpandedRun } from '../compiler/frontend.js';
-import type { Plan } from '../compiler/plan.js';
+import type { ExpandedRun } from '../compiler/index.js';
+import type { Plan } from '../compiler/plan/plan.js';
 import {
   checkCompatible,
   findCheckpoint,
@@ -25,7 +25,8 @@ import type { Dataset } from './data/dataset.js';
 import type { GpuContext } from './device.js';
 import { programHash, RunDir, type Summary } from './results/rundir.js';
 import { eventFileName } from './tensorboard.js';
-import { EpochStopped, prepare, stepsPerEpoch, trainEpoch, type EpochRecord } from './train.js';
+import type { EpochRecord } from './results/epoch.js';
+import { EpochStopped, prepare, stepsPerEpoch, trainEpoch } from './train.js';
 import { SUBNET_VERSION } from './version.js';
 
 export interface CheckpointPolicy {

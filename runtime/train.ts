@@ -3,39 +3,20 @@
 // An epoch can start at any step (a resume): the permutation is a pure function of
 // (seed, epoch), the step uniform of (epoch, step), and the caller restores the parameters and
 // the metric accumulators, so the continuation is the same computation as an uninterrupted run.
-import type { ImageShards, Plan } from '../compiler/plan.js';
-import { lrAt } from '../compiler/schedule.js';
-import { optimSpec } from '../compiler/autodiff.js';
-import { adamCorrections } from '../compiler/kernels/optim.js';
-import { epochPermutation } from '../compiler/shuffle.js';
+import type { ImageShards, Plan } from '../compiler/plan/plan.js';
+import { permutation } from '../compiler/index.js';
+import { adamCorrections, learningRate } from '../compiler/plan/schedule.js';
 import type { Dataset } from './data/dataset.js';
 import type { Split } from './data/idx.js';
 import type { GpuContext } from './device.js';
 import { Executor } from './executor.js';
 import { loadFixedMasks } from './fixed-mask.js';
-
-export interface EpochRecord {
-  epoch: number; // 1-based
-  lr: number;
-  train_loss: number;
-  train_accuracy: number;
-  test_loss: number;
-  test_accuracy: number;
-  /** Timing (not part of the result: a resumed run differs here only). */
-  train_images_per_second: number;
-  train_seconds: number;
-  eval_seconds: number;
-}
-
-/** The fields of an EpochRecord that measure time rather than the computation. */
-export const TIMING_FIELDS = ['train_images_per_second', 'train_seconds', 'eval_seconds'] as const;
+import type { EpochRecord } from './results/epoch.js';
 
 export interface TrainHooks {
   /** Called every few steps with (steps done in epoch, steps per epoch). */
   onProgress?(epoch: number, step: number, steps: number): void;
   onEpoch?(rec: EpochRecord): void;
-  /** Epochs to run (default: the config's). */
-  epochs?: number;
   /** How often to wait for the device (steps); also the progress granularity. */
   syncEvery?: number;
   /** First step of the epoch to run (a resume); the train accumulators are then left as restored. */
@@ -104,6 +85,11 @@ function seedFields(seed: number) {
   return { seed_lo: seed >>> 0, seed_hi: Math.floor(seed / 2 ** 32) >>> 0 };
 }
 
+/** The order of the training examples in `epoch`, as the plan's shuffle spec gives it. */
+export function epochOrder(plan: Plan, epoch: number, n: number): Uint32Array {
+  return permutation(plan.schedule.shuffle, epoch, n);
+}
+
 /**
  * Test-set loss and accuracy. `epoch` picks the supermask's evaluation sample (one per epoch);
  * by default the epoch of the last training step.
@@ -112,7 +98,7 @@ export async function evaluate(ex: Executor, ds: Dataset, epoch?: number): Promi
   const plan = ex.plan;
   const B = plan.config.train.evalBatch;
   ex.write(plan.metrics.test, ZERO4);
-  ex.setStep({ ...seedFields(plan.config.seed), ...(epoch !== undefined ? { epoch } : {}) });
+  ex.setStep({ ...seedFields(plan.schedule.seed), ...(epoch !== undefined ? { epoch } : {}) });
   for (let s = 0; s * B < ds.test.n; s++) {
     ex.setStep({ batch_start: s * B, valid: Math.min(B, ds.test.n - s * B) });
     ex.run('evalStep');
@@ -127,19 +113,18 @@ export async function trainEpoch(ex: Executor, ds: Dataset, epoch: number, hooks
   const B = cfg.train.batch;
   const n = ds.train.n;
   const steps = stepsPerEpoch(plan, n);
-  const epochs = hooks.epochs ?? cfg.train.epochs;
-  const lr = lrAt(cfg.optimizer, epoch, epochs);
+  const sched = plan.schedule;
+  const lr = learningRate(sched.lr, epoch);
   const syncEvery = hooks.syncEvery ?? 8;
-  const optim = optimSpec(cfg, 0);
   const start = hooks.startStep ?? 0;
-  const seed = seedFields(cfg.seed);
-  ex.writeBuffer(plan.data.permutation, epochPermutation(cfg.seed, epoch, n));
+  const seed = seedFields(sched.seed);
+  ex.writeBuffer(plan.data.permutation, epochOrder(plan, epoch, n));
   if (start === 0) ex.write(plan.metrics.train, ZERO4);
   await ex.sync();
   const t0 = performance.now();
   for (let s = start; s < steps; s++) {
     const step = epoch * steps + s;
-    ex.setStep({ step, epoch, batch_start: s * B, valid: Math.min(B, n - s * B), lr, ...seed, ...adamCorrections(optim, step + 1) });
+    ex.setStep({ step, epoch, batch_start: s * B, valid: Math.min(B, n - s * B), lr, ...seed, ...adamCorrections(sched.adam, step + 1) });
     ex.run('trainStep');
     if ((s + 1) % syncEvery === 0 || s === steps - 1) {
       await ex.sync();

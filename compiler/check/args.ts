@@ -1,7 +1,7 @@
 // Binding call arguments to parameters, and typed readers with units. Every reader reports its
 // own error and returns undefined; an `err` value (already reported) is passed over silently.
-import type { Span } from '../diagnostics.js';
-import { listOptions } from '../messages.js';
+import type { Span } from '../../diagnostics/diagnostics.js';
+import { listOptions } from '../../diagnostics/messages.js';
 import type { Ctx } from './context.js';
 import { closest, didYouMean } from './suggest.js';
 import { SCORE_SIGNATURES, SIGNATURES } from './signatures.js';

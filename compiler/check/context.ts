@@ -1,8 +1,8 @@
 // The checker's reporting context: collects diagnostics, and carries a stack of notes that
 // explain *why* a piece of code is being checked (the network instantiation, the sweep point), so
 // an error deep inside a network body says which call and which sweep value led there.
-import type { Diagnostic, Span } from '../diagnostics.js';
-import { makeDiagnostic, type DiagnosticExtras, type MessageArgs, type MessageCode } from '../messages.js';
+import type { Diagnostic, Span } from '../../diagnostics/diagnostics.js';
+import { makeDiagnostic, type DiagnosticExtras, type MessageArgs, type MessageCode } from '../../diagnostics/messages.js';
 
 export interface Note {
   message: string;

@@ -1,7 +1,7 @@
 // Data constructors (docs/language.md §4.3): what a dataset feeds the network (shape, classes)
 // and how it is prepared (subset, padding, augmentation, normalisation). The normalisation
 // presets are the reference's (research N1.9).
-import type { Augment, DataConfig, Normalize, Shape } from '../config.js';
+import type { Augment, DataConfig, Normalize, Shape } from '../plan/config.js';
 import { arg, asCall, bindArgs, readList, readNum, readOption, readRecord, readStr, unexpected, type Bound } from './args.js';
 import type { Ctx } from './context.js';
 import { SIGNATURES } from './signatures.js';

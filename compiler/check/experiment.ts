@@ -2,9 +2,9 @@
 // point of the sweep grid into a RunConfig. Decoding is memoised per field value, so a sweep over
 // `mask.keep` decodes the optimizer once and elaborates the network once per distinct model.
 import type * as A from '../../grammar/ast.js';
-import type { InitSpec, Layer, MaskSpec, ModelConfig, OptimizerConfig, RunConfig, ScoreInitSpec, TrainConfig } from '../config.js';
-import type { Span } from '../diagnostics.js';
-import { listOptions } from '../messages.js';
+import type { InitSpec, Layer, MaskSpec, ModelConfig, OptimizerConfig, RunConfig, ScoreInitSpec, TrainConfig } from '../plan/config.js';
+import type { Span } from '../../diagnostics/diagnostics.js';
+import { listOptions } from '../../diagnostics/messages.js';
 import { asCall, readList, readNum, unexpected } from './args.js';
 import type { Ctx, Note } from './context.js';
 import { readData, type DecodedData } from './data.js';

@@ -1,7 +1,7 @@
 // Weight distributions (`weights = ...`, a layer's `init:`) and score initialisations
 // (`scores = ...`). docs/language.md §4.1; the formulas are the reference's (research N1.4/N1.5).
-import type { FanMode, InitSpec, ScoreInitSpec } from '../config.js';
-import { listOptions } from '../messages.js';
+import type { FanMode, InitSpec, ScoreInitSpec } from '../plan/config.js';
+import { listOptions } from '../../diagnostics/messages.js';
 import { arg, asCall, bindArgs, readBool, readNum, readOption, unexpected } from './args.js';
 import type { Ctx } from './context.js';
 import { SCORE_SIGNATURES, SIGNATURES } from './signatures.js';

@@ -1,8 +1,8 @@
 // The built-in layers: their arguments and their shape rules (docs/language.md §3.2). A shape of
 // `null` means "unknown because of an earlier error": rules then skip their checks, so one bad
 // layer does not cascade into errors for every layer after it.
-import type { BatchNormLayer, ConvLayer, InitSpec, Layer, LinearLayer, PoolLayer, Shape, SimpleLayer } from '../config.js';
-import type { Span } from '../diagnostics.js';
+import type { BatchNormLayer, ConvLayer, InitSpec, Layer, LinearLayer, PoolLayer, Shape, SimpleLayer } from '../plan/config.js';
+import type { Span } from '../../diagnostics/diagnostics.js';
 import { arg, bindArgs, readBool, readNum, readOption, type Bound } from './args.js';
 import type { Ctx } from './context.js';
 import { readInit } from './inits.js';

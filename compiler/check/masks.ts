@@ -1,8 +1,8 @@
 // Mask policies (`mask = ...`, docs/language.md §4.2) and their resolution per weight layer.
 // keep is always the fraction KEPT, written as a percentage: the reference code's `prune_rate`
 // means "kept" in GetSubnet and "pruned" in scale_fan/FixedSubnetConv (research N1.3).
-import type { LayerMask, MaskSpec, SupermaskEval } from '../config.js';
-import type { Span } from '../diagnostics.js';
+import type { LayerMask, MaskSpec, SupermaskEval } from '../plan/config.js';
+import type { Span } from '../../diagnostics/diagnostics.js';
 import { arg, asCall, bindArgs, readNum, readOption, readStr, unexpected, type Bound } from './args.js';
 import type { Ctx } from './context.js';
 import { SIGNATURES } from './signatures.js';

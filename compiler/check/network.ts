@@ -3,8 +3,8 @@
 // and `channels` are bound here; sub-networks are inlined; `if` picks one branch; residual
 // branches must agree on their output shape.
 import type * as A from '../../grammar/ast.js';
-import type { Layer, ResidualLayer, Shape } from '../config.js';
-import type { Span } from '../diagnostics.js';
+import type { Layer, ResidualLayer, Shape } from '../plan/config.js';
+import type { Span } from '../../diagnostics/diagnostics.js';
 import { bindArgs, readBool, readNum } from './args.js';
 import type { Ctx } from './context.js';
 import { buildLayer, isBuiltinLayer, shapeText, BUILTIN_LAYERS, type WeightInfo } from './layers.js';

@@ -1,5 +1,5 @@
 // Optimisers, learning-rate schedules and the training record (docs/language.md §4, §4.4).
-import type { OptimizerConfig, Schedule, TrainConfig } from '../config.js';
+import type { OptimizerConfig, Schedule, TrainConfig } from '../plan/config.js';
 import { arg, asCall, bindArgs, readBool, readList, readNum, readRecord, unexpected } from './args.js';
 import type { Ctx } from './context.js';
 import { SIGNATURES } from './signatures.js';

@@ -4,7 +4,7 @@
 // already produced an error is `err`, and every consumer passes it through silently, so one
 // mistake gives one diagnostic.
 import type * as A from '../../grammar/ast.js';
-import type { Span } from '../diagnostics.js';
+import type { Span } from '../../diagnostics/diagnostics.js';
 import type { Ctx } from './context.js';
 import { didYouMean } from './suggest.js';
 

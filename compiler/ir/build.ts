@@ -2,7 +2,7 @@
 // policy) and, for edge-popup, a threshold op and a virtual masked weight that the consuming
 // kernels compute in their loaders. The same builder makes the training graph (followed by
 // autodiff) and the evaluation graph; param tensors are matched across the two by name.
-import type { BatchNormLayer, Layer, RunConfig, WeightLayer } from '../config.js';
+import type { BatchNormLayer, Layer, RunConfig, WeightLayer } from '../plan/config.js';
 import { GraphBuilder, numel, type MaskRule, type WeightInfo } from './graph.js';
 
 export class UnsupportedError extends Error {
@@ -106,7 +106,7 @@ export function buildForward(cfg: RunConfig, batch: number, split: 'train' | 'te
 
   // Masks are settled for every layer at the start of the step, before the forward pass: the
   // thresholds in one multi-layer radix select, the supermask samples in one dispatch
-  // (compiler/fuse.ts).
+  // (compiler/fuse/fuse.ts).
   const refs = new Map<WeightLayer, WeightRefs>();
   weightLayers(cfg.model.layers).forEach((l, i) => refs.set(l, addWeight(l, i)));
   for (const r of weights) {

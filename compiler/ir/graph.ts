@@ -2,7 +2,7 @@
 // whole training step (forward, loss, backward, mask thresholds, optimiser updates) or an
 // evaluation step. The reference interpreter executes it op by op; fusion groups its ops into
 // kernels. Shapes include the batch dimension.
-import type { InitSpec, LayerMask, ScoreInitSpec } from '../config.js';
+import type { InitSpec, LayerMask, ScoreInitSpec } from '../plan/config.js';
 import type { OptimSpec } from '../kernels/optim.js';
 
 export type DType = 'f32' | 'u32';

@@ -15,10 +15,11 @@
 //
 // A dataset larger than maxStorageBufferBindingSize (CIFAR-10's 50,000 × 3,072 bytes) is split
 // into shards of whole images, one buffer and one binding each.
-import type { Augment, Normalize } from '../config.js';
-import type { PlanBuffer, Plan, TargetLimits, ImageShards } from '../plan.js';
+import type { Augment, Normalize } from '../plan/config.js';
+import type { PlanBuffer, Plan, TargetLimits, ImageShards } from '../plan/plan.js';
 import { LowerError } from '../lower/alloc.js';
-import { PHILOX_WGSL, Stream } from './philox.js';
+import { Stream } from '../semantics/philox.js';
+import { PHILOX_WGSL } from './philox.js';
 import { STEP_STRUCT, declareBindings, f32lit, layoutOf, type BindingDecl } from './wgsl.js';
 
 export interface LoadBatchSpec {

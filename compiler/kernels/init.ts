@@ -1,7 +1,7 @@
-// Weight and score initialisation on the device from Philox (compiler/init.ts has the formulas
+// Weight and score initialisation on the device from Philox (compiler/semantics/init.ts has the formulas
 // and the TypeScript twin). One pipeline serves every tensor: each dispatch reads its own
 // 8-word record from a table buffer: [kind, scale bits, layer, stream, n, seed lo, seed hi, 0].
-import type { DrawParams } from '../init.js';
+import type { DrawParams } from '../semantics/init.js';
 import { PHILOX_WGSL } from './philox.js';
 import { declareBindings, layoutOf, type BindingDecl } from './wgsl.js';
 

@@ -1,5 +1,5 @@
 // The mask applied inside a weight loader (never stored as a weight tensor), for every policy:
-//   topk     — edge-popup: keep iff |score| > T, or == T with index ≥ tie (compiler/topk.ts);
+//   topk     — edge-popup: keep iff |score| > T, or == T with index ≥ tie (compiler/semantics/topk.ts);
 //   bits     — a bit mask (a supermask sample of this step, or a fixed mask from a run);
 //   sigmoid  — w·σ(score): the supermask's expected value (eval mode `expected`);
 //   positive — w·[score > 0]: the supermask thresholded at ½ (eval mode `threshold`).

@@ -63,9 +63,3 @@ export function updateLines(o: OptimSpec, io: UpdateIO): string[] {
 export function scalarIO(e: string): UpdateIO {
   return { type: 'f32', load: (n) => `${n}[${e}]`, store: (n, v) => `${n}[${e}] = ${v};` };
 }
-
-/** Adam's bias corrections for optimiser step t (1-based), in double then rounded to f32. */
-export function adamCorrections(o: OptimSpec, t: number): { c1: number; c2: number } {
-  if (o.kind !== 'adam') return { c1: 1, c2: 1 };
-  return { c1: 1 / (1 - o.beta1 ** t), c2: 1 / (1 - o.beta2 ** t) };
-}

@@ -1,6 +1,7 @@
-// Samples every supermask layer's bit mask in one dispatch (semantics: compiler/supermask.ts).
+// Samples every supermask layer's bit mask in one dispatch (semantics: compiler/semantics/supermask.ts).
 // One thread per 32-bit word; a table gives each layer's first word, size and offsets.
-import { PHILOX_WGSL, Stream } from './philox.js';
+import { Stream } from '../semantics/philox.js';
+import { PHILOX_WGSL } from './philox.js';
 import { STEP_STRUCT, declareBindings, elementwiseGrid, layoutOf, type BindingDecl } from './wgsl.js';
 
 export interface SampleLayer {

@@ -4,8 +4,9 @@
 // with large register tiles (scalar accumulators); GPUs want many threads with small tiles. The
 // defaults were measured on lavapipe (docs/performance.md); the autotuner (runtime/autotune.ts)
 // replaces them per shape and caches the result per adapter.
-import { convDims, type ConvSpec, type ConvTile } from './conv.js';
-import type { MatmulSpec, MatmulTile } from './matmul.js';
+import { chooseSplitK, convDims, convKernel, type ConvSpec, type ConvTile } from './conv.js';
+import { matmulKernel, type MatmulSpec, type MatmulTile } from './matmul.js';
+import type { BindingType } from '../plan/plan.js';
 
 export type AdapterClass = 'cpu' | 'gpu';
 
@@ -86,4 +87,28 @@ export function tileCandidates(r: TileRequest, cls: AdapterClass): (MatmulTile |
     } else add({ tm, tn, wx, wy });
   }
   return out;
+}
+
+/** A candidate's kernel on its own, for an autotuner to time: WGSL, layout, grid, binding bytes. */
+export interface TileProbe {
+  wgsl: string;
+  layout: BindingType[];
+  workgroups: [number, number, number];
+  /** Bytes enough for any binding (over-allocation is harmless for timing). */
+  bindingBytes: number;
+}
+
+export function tileProbe(r: TileRequest, tile: MatmulTile | ConvTile): TileProbe {
+  if (r.family === 'matmul') {
+    const k = matmulKernel({ ...r.spec, tile: tile as MatmulTile });
+    const { M, N, K } = r.spec;
+    return { wgsl: k.wgsl, layout: k.layout, workgroups: k.workgroups, bindingBytes: 4 * Math.max(M * K, N * K, M * N, 64) };
+  }
+  const probe = convKernel({ ...r.spec, tile: tile as ConvTile });
+  const splits = r.spec.pass === 'dw' ? chooseSplitK(probe.M, probe.N, probe.K, tile as ConvTile) : 1;
+  const k = splits > 1 ? convKernel({ ...r.spec, tile: tile as ConvTile, splitK: splits }) : probe;
+  const g = r.spec.shape;
+  const KK = g.K * g.K;
+  const bytes = 4 * Math.max(g.B * g.Ci * g.H * g.W, g.B * g.Co * g.OH * g.OW, g.Co * g.Ci * KK * 64, 64);
+  return { wgsl: k.wgsl, layout: k.layout, workgroups: k.workgroups, bindingBytes: bytes };
 }

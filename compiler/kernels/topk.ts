@@ -15,7 +15,7 @@
 // with integer atomics. The pick pass (one workgroup per layer) replays all passes, which fixes T
 // and the number `need` of elements equal to T that are kept; if some tied elements are pruned,
 // it finds the tie index by a scan in index order (rare: random float scores almost never tie),
-// then clears the layer's histograms for the next step. Semantics: compiler/topk.ts.
+// then clears the layer's histograms for the next step. Semantics: compiler/semantics/topk.ts.
 import { declareBindings, layoutOf, type BindingDecl } from './wgsl.js';
 
 export interface TopkLayer {

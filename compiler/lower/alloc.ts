@@ -1,13 +1,13 @@
 // Buffer and tensor placement for a Plan: persistent tensors by name into role buffers, transient
-// tensors of each step graph into the shared arena (compiler/memory.ts packs them by liveness).
+// tensors of each step graph into the shared arena (compiler/lower/memory.ts packs them by liveness).
 import type { Graph, Tensor } from '../ir/graph.js';
 import { numel } from '../ir/graph.js';
-import type { KernelGroup } from '../fuse.js';
-import { root } from '../fuse.js';
-import { Bump, packArena, type Interval } from '../memory.js';
-import type { BufferRange, PlanBuffer, PlanTensor, TargetLimits } from '../plan.js';
+import type { KernelGroup } from '../fuse/fuse.js';
+import { root } from '../fuse/fuse.js';
+import { Bump, packArena, type Interval } from './memory.js';
+import type { BufferRange, PlanBuffer, PlanTensor, TargetLimits } from '../plan/plan.js';
 
-/** A planning failure the CLI reports as a diagnostic (codes in compiler/messages.ts). */
+/** A planning failure the CLI reports as a diagnostic (codes in diagnostics/messages.ts). */
 export class LowerError extends Error {
   constructor(
     readonly code: string,

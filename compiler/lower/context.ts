@@ -1,11 +1,11 @@
 // What every emitter needs: the graph, placement of tensors, the shared state buffers, and a
 // kernel table that deduplicates identical WGSL into one pipeline.
-import type { RunConfig } from '../config.js';
+import type { RunConfig } from '../plan/config.js';
 import type { ConvTile } from '../kernels/conv.js';
 import type { Graph } from '../ir/graph.js';
 import type { MatmulTile } from '../kernels/matmul.js';
 import type { TileRequest } from '../kernels/tiles.js';
-import type { BufferRange, Plan, PlanDispatch, PlanKernel } from '../plan.js';
+import type { BufferRange, Plan, PlanDispatch, PlanKernel } from '../plan/plan.js';
 import type { Buffers } from './alloc.js';
 
 export interface EmitContext {

@@ -1,6 +1,6 @@
 // Emitters for the compute kernel groups: matmul and convolution (forward, dx, dw + update),
 // the multi-layer top-k, pooling, batch norm and elementwise kernels.
-import type { KernelGroup } from '../fuse.js';
+import type { KernelGroup } from '../fuse/fuse.js';
 import { numel } from '../ir/graph.js';
 import { chooseSplitK, convKernel, convReduceKernel, type ConvShape, type ConvTile } from '../kernels/conv.js';
 import { elementwiseKernel, type ElementwiseOp } from '../kernels/elementwise.js';
@@ -11,8 +11,8 @@ import { sampleTable, supermaskSampleKernel, type SampleLayer } from '../kernels
 import { bnApplyKernel, bnBwdApplyKernel, bnBwdReduceKernel, bnStatsKernel, type BnShape } from '../kernels/norm.js';
 import { avgpoolBwdKernel, avgpoolKernel, globalAvgpoolBwdKernel, globalAvgpoolKernel, maxpoolBwdKernel, maxpoolKernel, type PoolShape } from '../kernels/pool.js';
 import { TOPK_PASSES, topkChunkTable, topkHistogramKernel, topkLayerTable, topkPickKernel, type TopkLayer } from '../kernels/topk.js';
-import { keptCount } from '../topk.js';
-import type { BufferRange, PlanDispatch } from '../plan.js';
+import { keptCount } from '../semantics/topk.js';
+import type { BufferRange, PlanDispatch } from '../plan/plan.js';
 import { dispatch, type EmitContext } from './context.js';
 
 type Group<K extends KernelGroup['kind']> = Extract<KernelGroup, { kind: K }>;

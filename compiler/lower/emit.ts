@@ -1,10 +1,10 @@
 // Kernel groups → WGSL kernels and dispatches with their buffer ranges.
-import type { KernelGroup } from '../fuse.js';
+import type { KernelGroup } from '../fuse/fuse.js';
 import { numel } from '../ir/graph.js';
 import { loadBatchKernel, shardBinding, shardImages } from '../kernels/data.js';
 import { xentKernel } from '../kernels/loss.js';
-import { datasetSizes, storedShape } from '../data.js';
-import type { BufferRange, PlanDispatch } from '../plan.js';
+import { datasetSizes, storedShape } from '../semantics/data.js';
+import type { BufferRange, PlanDispatch } from '../plan/plan.js';
 import { dispatch, type EmitContext } from './context.js';
 import { emitMatmul, emitTopk, emitSample, emitPool, emitPoolBwd, emitBatchnorm, emitBatchnormBwd, emitElementwise } from './emit-ops.js';
 

@@ -1,21 +1,22 @@
 // RunConfig → Plan: build the train and eval graphs, fuse them, place every tensor, generate the
 // WGSL of every kernel (deduplicated: identical text is one pipeline) and the dispatch lists.
-import type { LayerMask, RunConfig } from '../config.js';
-import { buildEvalGraph, buildTrainGraph } from '../autodiff.js';
-import { fuse, unfusedDispatches } from '../fuse.js';
+import type { LayerMask, RunConfig } from '../plan/config.js';
+import { buildEvalGraph, buildTrainGraph } from '../autodiff/autodiff.js';
+import { fuse, unfusedDispatches } from '../fuse/fuse.js';
 import { numel, type Graph, type GraphWeight } from '../ir/graph.js';
 import { weightLayers } from '../ir/build.js';
-import { scoreDraw, weightDraw } from '../init.js';
+import { scoreDraw, weightDraw } from '../semantics/init.js';
 import { initKernel, initRecord, initWorkgroups } from '../kernels/init.js';
-import { Stream } from '../kernels/philox.js';
+import { Stream } from '../semantics/philox.js';
 import type { MatmulTile } from '../kernels/matmul.js';
 import type { ConvTile } from '../kernels/conv.js';
 import { defaultTile, tileKey, type TileRequest } from '../kernels/tiles.js';
 import { TOPK_HIST_WORDS } from '../kernels/topk.js';
-import { keptCount } from '../topk.js';
-import { datasetSizes, storedShape } from '../data.js';
-import type { BufferRange, LayerStats, Plan, PlanDispatch, PlanKernel, PlanTensor, TargetLimits } from '../plan.js';
-import { STEP_UNIFORM_BYTES } from '../plan.js';
+import { keptCount } from '../semantics/topk.js';
+import { stepSchedule } from '../semantics/schedule.js';
+import { datasetSizes, storedShape } from '../semantics/data.js';
+import type { BufferRange, LayerStats, Plan, PlanDispatch, PlanKernel, PlanTensor, PlanTuning, TargetLimits } from '../plan/plan.js';
+import { STEP_UNIFORM_BYTES } from '../plan/plan.js';
 import { Buffers, LowerError, Persistent, planTransients, tensorBytes } from './alloc.js';
 import { emitGroup } from './emit.js';
 import type { EmitContext } from './context.js';
@@ -113,15 +114,20 @@ export function lower(cfg: RunConfig, runId: string, limits: TargetLimits, opts:
   const scratch = bufs.add({ name: 'scratch', size: 16, role: 'arena' });
   const kernels: PlanKernel[] = [];
   const kernelIndex = new Map<string, number>();
+  const tuning: PlanTuning = { steps: Number.isFinite(runSteps) ? runSteps : null, requests: {}, tiles: {} };
   const ctx = (graph: Graph, packing: { offsets: Map<number, number>; bins: Map<number, number> }): EmitContext => ({
     cfg,
     graph,
     tileFor(r: TileRequest) {
       const key = tileKey(r);
       opts.onTile?.(r, key);
-      if (r.family === 'matmul' && opts.tile) return opts.tile;
-      if (r.family === 'conv' && opts.convTile) return opts.convTile;
-      return opts.tiles?.[key] ?? defaultTile(r, limits.adapterClass ?? 'gpu', runSteps);
+      let tile: MatmulTile | ConvTile;
+      if (r.family === 'matmul' && opts.tile) tile = opts.tile;
+      else if (r.family === 'conv' && opts.convTile) tile = opts.convTile;
+      else tile = opts.tiles?.[key] ?? defaultTile(r, limits.adapterClass ?? 'gpu', runSteps);
+      tuning.requests[key] = r;
+      tuning.tiles[key] = tile;
+      return tile;
     },
     bufs,
     scratch(bytes: number): BufferRange {
@@ -175,6 +181,9 @@ export function lower(cfg: RunConfig, runId: string, limits: TargetLimits, opts:
     tensors,
     data,
     metrics,
+    schedule: stepSchedule(cfg),
+    weightLayers: weightLayers(cfg.model.layers),
+    tuning,
     stats: stats(cfg, train, trainStep, evalStep, trainArena, bufs),
   };
   return plan;

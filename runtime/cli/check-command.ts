@@ -1,8 +1,8 @@
 // `subnet check FILE…`: compile each file and report. Diagnostics go to stderr (rendered) or, with
 // --json, to stdout as one JSON record per line; the exit code is 1 when any file has an error.
-import { compileProgram, hasErrors, type CompileOptions } from '../../compiler/frontend.js';
-import { nodeHost } from './host.js';
-import { diagnosticRecord, renderDiagnostic, summary } from './render.js';
+import { compileProgram, hasErrors, type CompileOptions } from '../../compiler/index.js';
+import { nodeHost } from '../session/host.js';
+import { diagnosticRecord, renderDiagnostic, summary } from '../session/render.js';
 
 export interface CheckOptions extends CompileOptions {
   color: boolean;

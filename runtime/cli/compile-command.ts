@@ -6,12 +6,12 @@
 // looser adapter (alignment moves tensors, not arithmetic).
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DEFAULT_LIMITS } from '../../compiler/plan.js';
+import { DEFAULT_LIMITS } from '../../compiler/plan/plan.js';
 import { writeFileAtomic } from '../results/atomic.js';
 import type { RunnerPayload } from '../runner/main.js';
 import { SUBNET_VERSION } from '../version.js';
-import { CliError, compileRuns, planRun, type CompileCliOptions, type CompiledRun } from './compile.js';
-import { tilesFor } from '../autotune.js';
+import { CliError, compileRuns, planRun, type CompileCliOptions, type CompiledRun } from '../session/compile.js';
+import { tunedPlan, type TileMap } from '../autotune.js';
 import { closeDevice, openDevice, type GpuContext } from '../device.js';
 
 /** dist/runtime/runner: the bundle's entry imports the compiled runner from here. */
@@ -69,8 +69,8 @@ async function runnerPlans(runs: CompiledRun[], sources: Record<string, string>,
     const limits = { ...DEFAULT_LIMITS, adapterClass: ctx?.limits.adapterClass ?? 'gpu' };
     const out: RunnerPayload['runs'] = [];
     for (const r of runs) {
-      const tiles = ctx ? await tilesFor(ctx, r.run.config) : undefined;
-      out.push({ experiment: r.experiment, plan: planRun(r.run, limits, sources, color, tiles) });
+      const lowerWith = (tiles?: TileMap) => planRun(r.run, limits, sources, color, tiles);
+      out.push({ experiment: r.experiment, plan: ctx ? await tunedPlan(ctx, lowerWith) : lowerWith() });
     }
     return out;
   } finally {

@@ -2,14 +2,15 @@
 // from the stored configuration, the weights regenerated from the seed, the scores (and all
 // other state) loaded from the checkpoint; the accuracy equals the one the run reported for
 // that epoch. --data points at the dataset when it moved.
-import type { DataConfig } from '../../compiler/config.js';
+import type { DataConfig } from '../../compiler/plan/config.js';
 import { CheckpointError } from '../checkpoint.js';
 import { closeDevice } from '../device.js';
-import { checkpointPosition, readRunDir, restoreRun, RunDirError, type StoredRun } from '../restore.js';
+import { checkpointPosition, restoreRun } from '../restore.js';
+import { readRunDir, RunDirError, type StoredRun } from '../results/stored-run.js';
 import { evaluate } from '../train.js';
 import { recordedTiles } from '../autotune.js';
-import { CliError, planRun } from './compile.js';
-import { datasetLoader, openDeviceOrExplain } from './run-command.js';
+import { CliError, planRun } from '../session/compile.js';
+import { datasetLoader, openDeviceOrExplain } from '../session/resources.js';
 
 export interface EvalOptions {
   json: boolean;

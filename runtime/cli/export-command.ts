@@ -10,9 +10,9 @@ import { restoreRun } from '../restore.js';
 import { writeFileAtomic } from '../results/atomic.js';
 import { SUBNET_VERSION } from '../version.js';
 import { recordedTiles } from '../autotune.js';
-import { CliError, planRun } from './compile.js';
+import { CliError, planRun } from '../session/compile.js';
 import { openStoredRun } from './eval-command.js';
-import { openDeviceOrExplain } from './run-command.js';
+import { openDeviceOrExplain } from '../session/resources.js';
 
 export const EXPORT_FORMATS = ['safetensors', 'onnx'] as const;
 

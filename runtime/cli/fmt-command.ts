@@ -3,8 +3,8 @@
 // names of files that are not formatted and exit 1 if there are any. Files with syntax errors are
 // left alone and their diagnostics printed; they also make the exit code 1.
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { formatSource } from '../../compiler/fmt.js';
-import { renderDiagnostic } from './render.js';
+import { formatSource } from '../../compiler/index.js';
+import { renderDiagnostic } from '../session/render.js';
 
 export interface FmtOptions {
   write: boolean;

@@ -1,10 +1,10 @@
 // `subnet plan FILE`: what each run compiles to: the resolved layer table (shapes, params, kept,
 // FLOPs), the kernels, dispatches per training step (fused, and op-per-kernel for comparison),
 // arena and parameter bytes. --json prints one summary object per run; --full the whole Plan.
-import type { Plan, TargetLimits } from '../../compiler/plan.js';
-import { DEFAULT_LIMITS } from '../../compiler/plan.js';
+import type { Plan, TargetLimits } from '../../compiler/plan/plan.js';
+import { DEFAULT_LIMITS } from '../../compiler/plan/plan.js';
 import { closeDevice, openDevice } from '../device.js';
-import { compileRuns, planRun, type CompileCliOptions } from './compile.js';
+import { compileRuns, planRun, type CompileCliOptions } from '../session/compile.js';
 
 export function planSummary(plan: Plan, experiment: string) {
   const s = plan.stats;

@@ -3,11 +3,11 @@
 // achieved GFLOP/s per kernel family.
 import { closeDevice } from '../device.js';
 import { profilePhase, renderProfile, byFamily } from '../profile.js';
-import { prepare } from '../train.js';
-import { epochPermutation } from '../../compiler/shuffle.js';
-import { compileRuns, planRun, type CompileCliOptions } from './compile.js';
-import { tilesFor } from '../autotune.js';
-import { datasetLoader, openDeviceOrExplain } from './run-command.js';
+import { epochOrder, prepare } from '../train.js';
+import { learningRate } from '../../compiler/plan/schedule.js';
+import { compileRuns, planRun, type CompileCliOptions } from '../session/compile.js';
+import { tunedPlan } from '../autotune.js';
+import { datasetLoader, openDeviceOrExplain } from '../session/resources.js';
 
 export async function profileCommand(file: string, opts: CompileCliOptions & { steps: number; json: boolean; eval: boolean }): Promise<number> {
   const { runs, sources } = compileRuns(file, opts);
@@ -15,13 +15,13 @@ export async function profileCommand(file: string, opts: CompileCliOptions & { s
   const ds = datasetLoader()(r.run.config);
   const ctx = await openDeviceOrExplain();
   try {
-    const plan = planRun(r.run, ctx.limits, sources, opts.color, await tilesFor(ctx, r.run.config, (s) => process.stderr.write(`${s}\n`)));
+    const plan = await tunedPlan(ctx, (tiles) => planRun(r.run, ctx.limits, sources, opts.color, tiles), { log: (s) => process.stderr.write(`${s}\n`) });
     const ex = await prepare(ctx, plan, ds);
     const cfg = plan.config;
-    ex.writeBuffer(plan.data.permutation, epochPermutation(cfg.seed, 0, ds.train.n));
+    ex.writeBuffer(plan.data.permutation, epochOrder(plan, 0, ds.train.n));
     const phase = opts.eval ? 'evalStep' : 'trainStep';
     const batch = opts.eval ? cfg.train.evalBatch : cfg.train.batch;
-    ex.setStep({ step: 0, epoch: 0, batch_start: 0, valid: Math.min(batch, opts.eval ? ds.test.n : ds.train.n), lr: cfg.optimizer.lr });
+    ex.setStep({ step: 0, epoch: 0, batch_start: 0, valid: Math.min(batch, opts.eval ? ds.test.n : ds.train.n), lr: learningRate(plan.schedule.lr, 0) });
     const p = await profilePhase(ex, phase, opts.steps);
     if (opts.json) {
       process.stdout.write(

@@ -6,13 +6,11 @@
 // to resume, and exits 130 (SIGINT) or 143 (SIGTERM). `--resume` continues each run from its
 // checkpoint; runs that finished are not trained again.
 import { CheckpointError } from '../checkpoint.js';
-import { loadDataset, DataError, type Dataset } from '../data/dataset.js';
-import { closeDevice, openDevice, NoAdapterError, type GpuContext } from '../device.js';
-import { RunDir, type Summary } from '../results/rundir.js';
-import { executeRun, runDirOf, RunInterrupted } from '../run.js';
-import { CliError, compileRuns, planRun, type CompileCliOptions } from './compile.js';
-import { runTiles } from '../autotune.js';
-import { stopOnSignals } from '../signals.js';
+import { closeDevice } from '../device.js';
+import { tunedPlan } from '../autotune.js';
+import { CliError, compileRuns, planRun, type CompileCliOptions } from '../session/compile.js';
+import { datasetLoader, openDeviceOrExplain } from '../session/resources.js';
+import { runPlans } from '../session/run-plans.js';
 import { stderrIsTTY, ttyStderr } from './tty.js';
 
 export interface RunOptions extends CompileCliOptions {
@@ -21,34 +19,6 @@ export interface RunOptions extends CompileCliOptions {
   resume?: boolean;
   /** Checkpoint every N training steps (besides every 30 s and every epoch end). */
   checkpointEvery?: number;
-}
-
-/** Loads each distinct dataset once; a data problem is a CliError naming the file. */
-export function datasetLoader(): (cfg: { data: Parameters<typeof loadDataset>[0] }) => Dataset {
-  const cache = new Map<string, Dataset>();
-  return (cfg) => {
-    const key = JSON.stringify(cfg.data);
-    let ds = cache.get(key);
-    if (!ds) {
-      try {
-        ds = loadDataset(cfg.data);
-      } catch (e) {
-        if (e instanceof DataError) throw new CliError(`error: ${e.message}`);
-        throw e;
-      }
-      cache.set(key, ds);
-    }
-    return ds;
-  };
-}
-
-export async function openDeviceOrExplain(): Promise<GpuContext> {
-  try {
-    return await openDevice();
-  } catch (e) {
-    if (e instanceof NoAdapterError) throw new CliError('error: no WebGPU adapter; run `subnet doctor` to see what to install', 2);
-    throw e;
-  }
 }
 
 function resumeCommand(file: string, opts: RunOptions): string {
@@ -70,48 +40,38 @@ export async function runCommand(file: string, opts: RunOptions): Promise<number
   const ctx = await openDeviceOrExplain();
   const log = (s: string) => (opts.json ? process.stderr : process.stdout).write(s + '\n');
   const bar = stderrIsTTY() && !process.env.CI;
-  const stop = stopOnSignals();
-  let last: Summary | undefined;
+  const tuneLog = (s: string) => process.stderr.write(`${s}\n`);
+  let result;
   try {
-    for (const r of runs) {
-      const out = runDirOf(opts.out, r.run.id);
-      const plan = planRun(r.run, ctx.limits, sources, opts.color, await runTiles(ctx, r.run.config, out, (s) => process.stderr.write(`${s}\n`)));
-      const axes = Object.entries(r.run.config.axes).map(([k, v]) => `${k}=${v}`).join(' ');
-      const done = opts.resume ? RunDir.readSummary(out) : undefined;
-      if (done?.status === 'complete' && done.epochs === r.run.config.train.epochs) {
-        log(`run ${r.run.id}  already complete (${(100 * done.final_test_accuracy).toFixed(2)}% test accuracy) → ${out}`);
-        last = done;
-        continue;
-      }
-      log(`run ${r.run.id}  ${r.experiment}${axes ? `  ${axes}` : ''}  seed ${r.run.config.seed}  → ${out}`);
-      try {
-        last = await executeRun(ctx, {
-          run: r.run,
-          experiment: r.experiment,
-          plan,
-          dataset: dataFor(r.run.config),
-          outRoot: opts.out,
-          source: sources[file] ?? '',
-          log,
-          progressStream: bar ? ttyStderr() : undefined,
-          signal: stop.signal,
-          resume: opts.resume,
-          checkpoint: opts.checkpointEvery ? { everySteps: opts.checkpointEvery } : undefined,
-        });
-      } catch (e) {
-        if (e instanceof CheckpointError) throw new CliError(`error: ${e.message}\n(run without --resume to start this run over)`);
-        if (e instanceof RunInterrupted) {
-          process.stderr.write(`${e.message}\nresume with: ${resumeCommand(file, opts)}\n`);
-          return stop.which() === 'SIGTERM' ? 143 : 130;
-        }
-        throw e;
-      }
-      log(`final test accuracy ${(100 * last.final_test_accuracy).toFixed(2)}% (best ${(100 * last.best_test_accuracy).toFixed(2)}% at epoch ${last.best_epoch})`);
-    }
+    result = await runPlans(
+      ctx,
+      runs.map((r) => ({
+        experiment: r.experiment,
+        id: r.run.id,
+        config: r.run.config,
+        dataset: dataFor(r.run.config),
+        plan: (out: string) => tunedPlan(ctx, (tiles) => planRun(r.run, ctx.limits, sources, opts.color, tiles), { log: tuneLog, runDir: out }),
+      })),
+      {
+        out: opts.out,
+        source: sources[file] ?? '',
+        log,
+        progressStream: bar ? ttyStderr() : undefined,
+        resume: opts.resume,
+        checkpoint: opts.checkpointEvery ? { everySteps: opts.checkpointEvery } : undefined,
+      },
+    );
+  } catch (e) {
+    if (e instanceof CheckpointError) throw new CliError(`error: ${e.message}\n(run without --resume to start this run over)`);
+    throw e;
   } finally {
-    stop.dispose();
     closeDevice(ctx);
   }
+  if (result.kind === 'interrupted') {
+    process.stderr.write(`${result.message}\nresume with: ${resumeCommand(file, opts)}\n`);
+    return result.exitCode;
+  }
+  const last = result.last;
   if (opts.json && last) process.stdout.write(JSON.stringify(last) + '\n');
   return 0;
 }

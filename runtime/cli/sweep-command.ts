@@ -12,8 +12,8 @@ import { runLocalSweep } from '../sweep/local.js';
 import { axesText, barProgress, lineProgress, writeThrough } from '../sweep/progress.js';
 import { slurmScript } from '../sweep/slurm.js';
 import { completeSummary, partition } from '../sweep/status.js';
-import { CliError, compileRuns, type CompileCliOptions, type CompiledRun } from './compile.js';
-import { datasetLoader, openDeviceOrExplain } from './run-command.js';
+import { CliError, compileRuns, type CompileCliOptions, type CompiledRun } from '../session/compile.js';
+import { datasetLoader, openDeviceOrExplain } from '../session/resources.js';
 import { stderrIsTTY, ttyStderr } from './tty.js';
 
 export interface SweepOptions extends CompileCliOptions {

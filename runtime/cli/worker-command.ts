@@ -5,8 +5,8 @@ import { closeDevice } from '../device.js';
 import { queueError } from '../queue/cli.js';
 import { checkQueueName, checkQueueUrl } from '../queue/connection.js';
 import { runWorker } from '../queue/worker.js';
-import { CliError } from './compile.js';
-import { datasetLoader, openDeviceOrExplain } from './run-command.js';
+import { CliError } from '../session/compile.js';
+import { datasetLoader, openDeviceOrExplain } from '../session/resources.js';
 
 export interface WorkerCommandOptions {
   queue?: string;

@@ -1,7 +1,7 @@
 // Loads the dataset a RunConfig names into host memory (bytes + labels), checked against the
 // sizes the plan was compiled for. Uploading to the device happens once, in runtime/train.ts.
-import type { DataConfig } from '../../compiler/config.js';
-import { dataClasses, datasetSizes, fullSizes, storedShape } from '../../compiler/data.js';
+import type { DataConfig } from '../../compiler/plan/config.js';
+import { dataClasses, datasetSizes, fullSizes, storedShape } from '../../compiler/index.js';
 import { readCifar10 } from './cifar.js';
 import { DataError, readIdxSplit, type Split } from './idx.js';
 import { syntheticSplit } from './synthetic.js';

@@ -1,8 +1,8 @@
 // Synthetic data of any shape: a learnable task, deterministic and independent of the run seed.
 // Each class has a random prototype image; an example is its class prototype plus uniform noise,
 // clipped to bytes. Labels cycle through the classes in a shuffled order.
-import type { DataConfig } from '../../compiler/config.js';
-import { Stream, philox4x32 } from '../../compiler/kernels/philox.js';
+import type { DataConfig } from '../../compiler/plan/config.js';
+import { Stream, philox4x32 } from '../../compiler/index.js';
 import type { Split } from './idx.js';
 
 const DATA_KEY = [0x5eed_da7a, 0] as const;

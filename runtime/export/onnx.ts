@@ -7,7 +7,7 @@
 // default), global_avgpool → GlobalAveragePool (+ Flatten when the layer's output is [C]),
 // batchnorm → BatchNormalization (non-affine: scale 1, bias 0, with the running statistics),
 // residual → body, shortcut and Add.
-import type { Layer } from '../../compiler/config.js';
+import type { Layer } from '../../compiler/plan/config.js';
 import { ProtoWriter } from './protobuf.js';
 import { maskedWeight, type Subnetwork } from './subnetwork.js';
 

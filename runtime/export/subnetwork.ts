@@ -1,11 +1,10 @@
 // A run's subnetwork as host arrays: per weight layer the materialised frozen weights (what the
 // init phase drew on this device from the seed, or the learned weights under `dense`), the
-// scores and the mask by the exact top-k rule of compiler/topk.ts; plus the batch-norm tensors.
+// scores and the mask by the exact top-k rule of compiler/semantics/topk.ts; plus the batch-norm tensors.
 // The safetensors and ONNX writers both start from this.
-import type { LayerMask, RunConfig, WeightLayer } from '../../compiler/config.js';
-import { weightLayers } from '../../compiler/ir/build.js';
-import type { PlanTensor } from '../../compiler/plan.js';
-import { isKept, keptCount, selectThreshold } from '../../compiler/topk.js';
+import type { LayerMask, RunConfig, WeightLayer } from '../../compiler/plan/config.js';
+import { isKept, keptCount, selectThreshold } from '../../compiler/index.js';
+import type { PlanTensor } from '../../compiler/plan/plan.js';
 import type { Executor } from '../executor.js';
 
 export interface ExportedLayer {
@@ -47,7 +46,7 @@ export async function readSubnetwork(ex: Executor): Promise<Subnetwork> {
   const data = await ex.read(tensors.map((t) => t.range));
   const byKey = new Map(tensors.map((t, i) => [`${t.layer}/${t.role}`, { tensor: t, data: new Float32Array(data[i]) }]));
   const layers: ExportedLayer[] = [];
-  for (const l of weightLayers(plan.config.model.layers)) {
+  for (const l of plan.weightLayers) {
     const w = byKey.get(`${l.name}/weight`);
     if (!w) throw new Error(`internal: the plan has no weight for ${l.name}`);
     const scores = byKey.get(`${l.name}/score`)?.data;

@@ -1,7 +1,7 @@
 // A queue job is one run: its resolved configuration (the front end's output, plain JSON), the
 // program text for the record, and names for messages. Workers lower the configuration for their
 // own adapter, whose limits (storage offset alignment) may differ from the submitting machine's.
-import type { RunConfig } from '../../compiler/config.js';
+import type { RunConfig } from '../../compiler/plan/config.js';
 
 export interface RunJob {
   run_id: string;

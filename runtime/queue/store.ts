@@ -3,10 +3,10 @@
 // disk), failures with their error, and two counters per run, starts and completions, which make
 // "every run completed exactly once" checkable after the fact.
 import type { Redis } from 'ioredis';
-import type { RunConfig } from '../../compiler/config.js';
+import type { RunConfig } from '../../compiler/plan/config.js';
 import type { Summary } from '../results/rundir.js';
 import type { Failure } from '../sweep/failure.js';
-import type { EpochRecord } from '../train.js';
+import type { EpochRecord } from '../results/epoch.js';
 
 export interface StoredResult {
   summary: Summary;

@@ -2,7 +2,7 @@
 // results store, or whose job is waiting, running or finished, is not added again, so submitting
 // the same sweep twice adds nothing. Jobs that failed for good stay failed unless retryFailed.
 import { Queue } from 'bullmq';
-import type { CompiledRun } from '../cli/compile.js';
+import type { CompiledRun } from '../session/compile.js';
 import { closeRedis, connectRedis } from './connection.js';
 import { JOB_NAME, jobIdOf, type RunJob } from './jobs.js';
 import { ResultsStore } from './store.js';

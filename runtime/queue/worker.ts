@@ -8,7 +8,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { Queue, UnrecoverableError, WaitingError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { RunConfig } from '../../compiler/config.js';
+import type { RunConfig } from '../../compiler/plan/config.js';
 import type { Dataset } from '../data/dataset.js';
 import type { GpuContext } from '../device.js';
 import { readMetrics } from '../report/load-dir.js';

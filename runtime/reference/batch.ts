@@ -1,9 +1,8 @@
 // The reference of the batch loader: the same gather, padding, augmentation and normalisation as
 // compiler/kernels/data.ts, on the host, written the plain way (pad, crop, flip as coordinate
 // maps), from the same Philox draws.
-import type { RunConfig } from '../../compiler/config.js';
-import { augmentParams, normConstants } from '../../compiler/kernels/data.js';
-import { Stream, philox4x32, seedKey } from '../../compiler/kernels/philox.js';
+import type { RunConfig } from '../../compiler/plan/config.js';
+import { augmentParams, normConstants, Stream, philox4x32, seedKey } from '../../compiler/index.js';
 import type { Split } from '../data/idx.js';
 import type { RefBatch } from './interpreter.js';
 

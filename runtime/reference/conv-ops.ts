@@ -1,7 +1,6 @@
 // Reference convolution, pooling, batch-norm and residual ops (NCHW, PyTorch semantics), one
 // plain loop nest each, double accumulation, f32 storage.
-import type { ConvShape } from '../../compiler/kernels/conv.js';
-import type { PoolShape } from '../../compiler/kernels/pool.js';
+import type { ConvShape, PoolShape } from '../../compiler/index.js';
 
 export type ConvGeom = ConvShape;
 export type PoolGeom = PoolShape;

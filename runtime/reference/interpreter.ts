@@ -1,11 +1,7 @@
 // The reference interpreter: executes an IR graph op by op on the CPU, in plain TypeScript, with
 // double-precision accumulation and f32 storage. It is slow and obviously correct, and it is the
 // oracle every WGSL kernel is tested against (test/kernels/*).
-import type { Graph, GraphWeight, Op, Tensor } from '../../compiler/ir/graph.js';
-import { numel } from '../../compiler/ir/graph.js';
-import { Stream } from '../../compiler/kernels/philox.js';
-import { sampleBits } from '../../compiler/supermask.js';
-import { drawTensor, scoreDraw, weightDraw } from '../../compiler/init.js';
+import { type Graph, type GraphWeight, type Op, type Tensor, numel, Stream, sampleBits, drawTensor, scoreDraw, weightDraw } from '../../compiler/index.js';
 import * as R from './ops.js';
 import * as C from './conv-ops.js';
 

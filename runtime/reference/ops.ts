@@ -1,7 +1,6 @@
 // Reference implementations of the IR ops, one plain loop nest each, with double-precision
 // accumulation and f32 results. The interpreter calls these; kernel tests compare against them.
-import { scoreKey, selectThreshold, keptCount } from '../../compiler/topk.js';
-import type { OptimSpec } from '../../compiler/kernels/optim.js';
+import { scoreKey, selectThreshold, keptCount, type OptimSpec } from '../../compiler/index.js';
 
 /** y[m,n] = Σ_k x[m,k]·w[n,k]   (linear: x [B,I], w [O,I]) */
 export function linear(x: Float32Array, w: Float32Array, y: Float32Array, M: number, N: number, K: number): void {
@@ -47,7 +46,7 @@ export function reluBwd(dy: Float32Array, y: Float32Array, dx: Float32Array): vo
   for (let i = 0; i < dy.length; i++) dx[i] = y[i] > 0 ? dy[i] : 0;
 }
 
-/** [T, tie, kept, n] of compiler/topk.ts. */
+/** [T, tie, kept, n] of compiler/semantics/topk.ts. */
 export function topkThreshold(s: Float32Array, keep: number): Uint32Array {
   const kept = keptCount(s.length, keep);
   const t = selectThreshold(s, kept);

@@ -2,8 +2,8 @@
 // as mean ± sample standard deviation (n − 1 in the denominator; 0 for a single run) with n.
 // Runs are grouped by their configuration without the seed, not by their axis labels alone, so
 // two invocations with different `--set` values that share labels never pool into one mean.
-import type { RunConfig } from '../../compiler/config.js';
-import { runId } from '../../compiler/expand.js';
+import type { RunConfig } from '../../compiler/plan/config.js';
+import { runId } from '../../compiler/index.js';
 import { compareAxisValues, SEED_AXIS } from './axes.js';
 import { policyOf, type CompleteRun } from './records.js';
 

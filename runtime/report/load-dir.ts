@@ -3,10 +3,10 @@
 // warning naming it; only a missing or empty directory is an error.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import type { RunConfig } from '../../compiler/config.js';
+import type { RunConfig } from '../../compiler/plan/config.js';
 import { RunDir, type Summary } from '../results/rundir.js';
 import { FAILURE_FILE, readFailure } from '../sweep/failure.js';
-import type { EpochRecord } from '../train.js';
+import type { EpochRecord } from '../results/epoch.js';
 import type { RunSet } from './records.js';
 
 export class ReportInputError extends Error {}

@@ -1,9 +1,9 @@
 // What a report is made of: one record per run, wherever the runs were stored (a directory of run
 // directories, or the queue's results store in Redis). Loaders produce these; everything after
 // (aggregation, tables, figures, HTML) works on them alone.
-import type { RunConfig } from '../../compiler/config.js';
+import type { RunConfig } from '../../compiler/plan/config.js';
 import type { Summary } from '../results/rundir.js';
-import type { EpochRecord } from '../train.js';
+import type { EpochRecord } from '../results/epoch.js';
 
 export interface CompleteRun {
   summary: Summary;

@@ -5,10 +5,10 @@
 // hold exactly the epochs the checkpoint had finished, never a duplicate.
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import type { RunConfig } from '../../compiler/config.js';
-import { canonicalJson, idText, sha256Hex } from '../../compiler/hash.js';
+import type { RunConfig } from '../../compiler/plan/config.js';
+import { canonicalJson, idText, sha256Hex } from '../../compiler/index.js';
 import { eventFileBytes, runEvents } from '../tensorboard.js';
-import type { EpochRecord } from '../train.js';
+import type { EpochRecord } from './epoch.js';
 import { writeFileAtomic, writeJsonAtomic } from './atomic.js';
 
 export interface Summary {

@@ -7,14 +7,14 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { DataConfig } from '../../compiler/config.js';
-import type { Plan } from '../../compiler/plan.js';
+import type { DataConfig } from '../../compiler/plan/config.js';
+import type { Plan } from '../../compiler/plan/plan.js';
 import { CheckpointError } from '../checkpoint.js';
-import { DataError, loadDataset } from '../data/dataset.js';
-import { closeDevice, NoAdapterError, openDevice } from '../device.js';
-import { programHash, type Summary } from '../results/rundir.js';
-import { executeRun, runDirOf, RunInterrupted } from '../run.js';
-import { stopOnSignals } from '../signals.js';
+import { closeDevice } from '../device.js';
+import { programHash } from '../results/rundir.js';
+import { CliError } from '../session/errors.js';
+import { datasetLoader, openDeviceOrExplain } from '../session/resources.js';
+import { runPlans } from '../session/run-plans.js';
 
 export interface RunnerPayload {
   /** subnet version that compiled the runner. */
@@ -72,7 +72,8 @@ function adjust(plan: Plan, args: Args): Plan {
   if (args.epochs !== undefined) config = { ...config, train: { ...config.train, epochs: args.epochs } };
   if (args.data !== undefined && 'dir' in config.data) config = { ...config, data: { ...config.data, dir: args.data } as DataConfig };
   if (config === plan.config) return plan;
-  return { ...plan, config, runId: programHash(config).slice(0, 12) };
+  const schedule = { ...plan.schedule, lr: { ...plan.schedule.lr, epochs: config.train.epochs } };
+  return { ...plan, config, schedule, runId: programHash(config).slice(0, 12) };
 }
 
 export async function runnerMain(payload: RunnerPayload, argv: string[]): Promise<number> {
@@ -96,63 +97,33 @@ export async function runnerMain(payload: RunnerPayload, argv: string[]): Promis
   }
   const opts = args;
   const runs = payload.runs.map((r) => ({ experiment: r.experiment, plan: adjust(r.plan, opts) }));
-  const datasets = new Map<string, ReturnType<typeof loadDataset>>();
+  let result;
   try {
-    for (const r of runs) {
-      const key = JSON.stringify(r.plan.config.data);
-      if (!datasets.has(key)) datasets.set(key, loadDataset(r.plan.config.data));
+    const dataFor = datasetLoader();
+    const planned = runs.map((r) => ({ experiment: r.experiment, id: r.plan.runId, config: r.plan.config, plan: () => r.plan, dataset: dataFor(r.plan.config) }));
+    const ctx = await openDeviceOrExplain('error: no WebGPU adapter (the runner needs a Vulkan driver: a GPU driver, or Mesa lavapipe ≥ 24 on a CPU)');
+    const log = (s: string) => (opts.json ? process.stderr : process.stdout).write(s + '\n');
+    try {
+      result = await runPlans(ctx, planned, { out: opts.out, source: payload.source, log, resume: opts.resume });
+    } finally {
+      closeDevice(ctx);
     }
   } catch (e) {
-    if (!(e instanceof DataError)) throw e;
-    process.stderr.write(`error: ${e.message}\n`);
-    return 1;
-  }
-  let ctx;
-  try {
-    ctx = await openDevice();
-  } catch (e) {
-    if (!(e instanceof NoAdapterError)) throw e;
-    process.stderr.write('error: no WebGPU adapter (the runner needs a Vulkan driver: a GPU driver, or Mesa lavapipe ≥ 24 on a CPU)\n');
-    return 2;
-  }
-  const log = (s: string) => (opts.json ? process.stderr : process.stdout).write(s + '\n');
-  const stop = stopOnSignals();
-  let last: Summary | undefined;
-  try {
-    for (const r of runs) {
-      const cfg = r.plan.config;
-      const axes = Object.entries(cfg.axes).map(([k, v]) => `${k}=${v}`).join(' ');
-      log(`run ${r.plan.runId}  ${r.experiment}${axes ? `  ${axes}` : ''}  seed ${cfg.seed}  → ${runDirOf(opts.out, r.plan.runId)}`);
-      try {
-        last = await executeRun(ctx, {
-          run: { id: r.plan.runId, config: cfg },
-          experiment: r.experiment,
-          plan: r.plan,
-          dataset: datasets.get(JSON.stringify(cfg.data))!,
-          outRoot: opts.out,
-          source: payload.source,
-          log,
-          signal: stop.signal,
-          resume: opts.resume,
-        });
-      } catch (e) {
-        if (e instanceof CheckpointError) {
-          process.stderr.write(`error: ${e.message}\n`);
-          return 1;
-        }
-        if (e instanceof RunInterrupted) {
-          process.stderr.write(`${e.message}\nresume with: node ${process.argv[1] ?? 'runner.mjs'} ${argv.filter((x) => x !== '--resume').join(' ')} --resume\n`);
-          return stop.which() === 'SIGTERM' ? 143 : 130;
-        }
-        throw e;
-      }
-      log(`final test accuracy ${(100 * last.final_test_accuracy).toFixed(2)}% (best ${(100 * last.best_test_accuracy).toFixed(2)}% at epoch ${last.best_epoch})`);
+    if (e instanceof CliError) {
+      process.stderr.write(`${e.message}\n`);
+      return e.exitCode;
     }
-  } finally {
-    stop.dispose();
-    closeDevice(ctx);
+    if (e instanceof CheckpointError) {
+      process.stderr.write(`error: ${e.message}\n`);
+      return 1;
+    }
+    throw e;
   }
-  if (opts.json && last) process.stdout.write(JSON.stringify(last) + '\n');
+  if (result.kind === 'interrupted') {
+    process.stderr.write(`${result.message}\nresume with: node ${process.argv[1] ?? 'runner.mjs'} ${argv.filter((x) => x !== '--resume').join(' ')} --resume\n`);
+    return result.exitCode;
+  }
+  if (opts.json && result.last) process.stdout.write(JSON.stringify(result.last) + '\n');
   return 0;
 }
 

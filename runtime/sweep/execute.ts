@@ -1,10 +1,8 @@
 // One run of a sweep, as both the local sweep and queue workers execute it: lower the resolved
 // configuration for this adapter, train it with executeRun (resuming from the run's checkpoint
 // when there is one), and turn every failure into one line of text for failure.json.
-import type { ExpandedRun } from '../../compiler/frontend.js';
-import { UnsupportedError } from '../../compiler/ir/build.js';
-import { LowerError, lower } from '../../compiler/lower/index.js';
-import { runTiles, type TileMap } from '../autotune.js';
+import { type ExpandedRun, UnsupportedError, LowerError, lower } from '../../compiler/index.js';
+import { tunedPlan, type TileMap } from '../autotune.js';
 import type { Dataset } from '../data/dataset.js';
 import type { GpuContext } from '../device.js';
 import type { Summary } from '../results/rundir.js';
@@ -52,7 +50,7 @@ export async function executeTask(task: RunTask, o: ExecuteOptions): Promise<Sum
   const dir = runDirOf(o.outRoot, task.run.id);
   try {
     // Tiles recorded in the run directory (a resumed run computes exactly as before), or tuned.
-    const plan = planFor(task, o.ctx, await runTiles(o.ctx, task.run.config, dir));
+    const plan = await tunedPlan(o.ctx, (tiles) => planFor(task, o.ctx, tiles), { runDir: dir });
     // A run interrupted earlier (Ctrl-C, a dead worker) continues from its checkpoint.
     const req: RunRequest = {
       run: task.run,

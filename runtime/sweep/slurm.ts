@@ -4,7 +4,7 @@
 // refuse to run a different run if the program changed after the script was written. Runs that
 // are already complete are skipped, so resubmitting the script finishes only what is missing.
 import { fileURLToPath } from 'node:url';
-import type { CompiledRun } from '../cli/compile.js';
+import type { CompiledRun } from '../session/compile.js';
 import { axesText } from './progress.js';
 
 export interface SlurmOptions {

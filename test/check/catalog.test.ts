@@ -4,7 +4,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { catalogMarkdown, formatMessage, makeDiagnostic, MESSAGES, type MessageCode } from '../../compiler/messages.js';
+import { catalogMarkdown, formatMessage, makeDiagnostic, MESSAGES, type MessageCode } from '../../diagnostics/messages.js';
 import { FIXTURES, ROOT } from './fixtures.js';
 
 function annotatedCodes(): Set<string> {

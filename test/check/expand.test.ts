@@ -3,8 +3,8 @@
 import { test } from 'uvu';
 import { createHash } from 'node:crypto';
 import * as assert from 'uvu/assert';
-import { runId } from '../../compiler/expand.js';
-import { canonicalJson, sha256Hex } from '../../compiler/hash.js';
+import { runId } from '../../compiler/expand/expand.js';
+import { canonicalJson, sha256Hex } from '../../compiler/expand/hash.js';
 import { compileText, experiment, messages } from './virtual.js';
 
 const runsOf = (src: string, opts = {}) => {

@@ -15,9 +15,9 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { compileProgram, type CompileResult, type SourceHost } from '../../compiler/frontend.js';
-import { nodeHost } from '../../runtime/cli/host.js';
-import { positionOf } from '../../runtime/cli/render.js';
+import { compileProgram, type CompileResult, type SourceHost } from '../../compiler/frontend/frontend.js';
+import { nodeHost } from '../../runtime/session/host.js';
+import { positionOf } from '../../runtime/session/render.js';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 export const FIXTURES = join(ROOT, 'test', 'fixtures');

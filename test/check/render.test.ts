@@ -2,8 +2,8 @@
 // locations, help; positions computed from offsets; colour only on request; JSON records.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { makeDiagnostic } from '../../compiler/messages.js';
-import { diagnosticRecord, positionOf, renderDiagnostic, summary } from '../../runtime/cli/render.js';
+import { makeDiagnostic } from '../../diagnostics/messages.js';
+import { diagnosticRecord, positionOf, renderDiagnostic, summary } from '../../runtime/session/render.js';
 import { compileText } from './virtual.js';
 
 test('positions are 1-based lines and columns', () => {

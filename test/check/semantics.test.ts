@@ -2,7 +2,7 @@
 // mask and init resolution (first/last, overrides), data presets, optimiser defaults, `env()`.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { Layer, LinearLayer, RunConfig } from '../../compiler/config.js';
+import type { Layer, LinearLayer, RunConfig } from '../../compiler/plan/config.js';
 import { flatLayers } from '../std/helpers.js';
 import { compileText, experiment, messages } from './virtual.js';
 

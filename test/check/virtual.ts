@@ -1,6 +1,6 @@
 // In-memory programs for tests: files by path, with `std/...` served from the repository.
-import { compileProgram, type CompileOptions, type CompileResult, type SourceHost } from '../../compiler/frontend.js';
-import { nodeHost, resolveImportPath } from '../../runtime/cli/host.js';
+import { compileProgram, type CompileOptions, type CompileResult, type SourceHost } from '../../compiler/frontend/frontend.js';
+import { nodeHost, resolveImportPath } from '../../runtime/session/host.js';
 
 export function virtualHost(files: Record<string, string>, env: Record<string, string> = {}): SourceHost {
   const disk = nodeHost(env);

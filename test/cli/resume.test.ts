@@ -11,7 +11,7 @@ import * as assert from 'uvu/assert';
 import { CHECKPOINT_FILE, readCheckpoint } from '../../runtime/checkpoint.js';
 import { decodeSafetensors, encodeSafetensors } from '../../runtime/export/safetensors.js';
 import { readEventFile } from '../../runtime/tensorboard.js';
-import { TIMING_FIELDS } from '../../runtime/train.js';
+import { TIMING_FIELDS } from '../../runtime/results/epoch.js';
 import { ROOT, subnet } from '../helpers/cli.js';
 
 const root = mkdtempSync(join(tmpdir(), 'subnet-resume-'));

@@ -3,8 +3,8 @@
 // for edge-popup, the gradient reaching the masked weight plus the straight-through score rule.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { buildTrainGraph } from '../../compiler/autodiff.js';
-import type { RunConfig } from '../../compiler/config.js';
+import { buildTrainGraph } from '../../compiler/autodiff/autodiff.js';
+import type { RunConfig } from '../../compiler/plan/config.js';
 import type { Graph } from '../../compiler/ir/graph.js';
 import { RefState, initState, runGraph, type RefBatch } from '../../runtime/reference/interpreter.js';
 import { convnet, mlp } from '../helpers/configs.js';

@@ -2,9 +2,9 @@
 // reference equals the closed form; distribution constants (fans, gains, scaled variants).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { OptimizerConfig } from '../../compiler/config.js';
-import { scoreDraw, weightDraw } from '../../compiler/init.js';
-import { lrAt } from '../../compiler/schedule.js';
+import type { OptimizerConfig } from '../../compiler/plan/config.js';
+import { scoreDraw, weightDraw } from '../../compiler/semantics/init.js';
+import { lrAt } from '../../compiler/semantics/schedule.js';
 import * as R from '../../runtime/reference/ops.js';
 
 const sgd = (schedule: OptimizerConfig['schedule'], warmup = 0): OptimizerConfig => ({ kind: 'sgd', lr: 0.1, momentum: 0.9, nesterov: false, weightDecay: 0, scoreDecay: true, schedule, warmup });

@@ -6,11 +6,11 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { RunConfig } from '../../compiler/config.js';
-import { compileProgram } from '../../compiler/frontend.js';
+import type { RunConfig } from '../../compiler/plan/config.js';
+import { compileProgram } from '../../compiler/frontend/frontend.js';
 import { lower } from '../../compiler/lower/index.js';
-import { DEFAULT_LIMITS } from '../../compiler/plan.js';
-import { nodeHost } from '../../runtime/cli/host.js';
+import { DEFAULT_LIMITS } from '../../compiler/plan/plan.js';
+import { nodeHost } from '../../runtime/session/host.js';
 import { ROOT } from '../helpers/cli.js';
 
 const SNAPSHOTS = join(ROOT, 'test', 'snapshots');

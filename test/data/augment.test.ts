@@ -3,9 +3,9 @@
 // on a few images; the draws depend on the image, not on the batch row it lands in.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { Augment, RunConfig } from '../../compiler/config.js';
+import type { Augment, RunConfig } from '../../compiler/plan/config.js';
 import { loadBatchKernel, shardBinding, shardImages, shardLayout } from '../../compiler/kernels/data.js';
-import { DEFAULT_LIMITS, type Plan, type PlanBuffer } from '../../compiler/plan.js';
+import { DEFAULT_LIMITS, type Plan, type PlanBuffer } from '../../compiler/plan/plan.js';
 import type { Split } from '../../runtime/data/idx.js';
 import { augmentDraws, referenceBatch } from '../../runtime/reference/batch.js';
 import { shardWords } from '../../runtime/train.js';

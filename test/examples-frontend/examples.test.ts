@@ -5,9 +5,9 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { compileProgram } from '../../compiler/frontend.js';
-import { sha256Hex } from '../../compiler/hash.js';
-import { nodeHost } from '../../runtime/cli/host.js';
+import { compileProgram } from '../../compiler/frontend/frontend.js';
+import { sha256Hex } from '../../compiler/expand/hash.js';
+import { nodeHost } from '../../runtime/session/host.js';
 import { ROOT } from '../check/fixtures.js';
 
 // file → experiment → number of runs

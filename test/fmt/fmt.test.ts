@@ -6,7 +6,7 @@ import * as assert from 'uvu/assert';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseFile } from '../../grammar/build-ast.js';
-import { formatSource } from '../../compiler/fmt.js';
+import { formatSource } from '../../compiler/frontend/fmt.js';
 import { ROOT } from '../check/fixtures.js';
 
 function fmt(src: string): string {

@@ -3,8 +3,8 @@
 import * as fc from 'fast-check';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { compileProgram, type CompileResult } from '../../compiler/frontend.js';
-import { formatSource } from '../../compiler/fmt.js';
+import { compileProgram, type CompileResult } from '../../compiler/frontend/frontend.js';
+import { formatSource } from '../../compiler/frontend/fmt.js';
 import { parseFile } from '../../grammar/build-ast.js';
 import { ROOT } from '../check/fixtures.js';
 import { virtualHost } from '../check/virtual.js';

@@ -2,7 +2,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { parseFile, parseOverrideText } from '../../grammar/build-ast.js';
-import { positionOf } from '../../runtime/cli/render.js';
+import { positionOf } from '../../runtime/session/render.js';
 import { exprS, programS } from './sexpr.js';
 
 function expectParse(src: string, expected: string): void {

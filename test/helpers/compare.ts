@@ -1,13 +1,12 @@
 // The device and the reference interpreter side by side on one configuration: both initialised
 // from the seed, an epoch on each, and the persistent tensors read back for comparison.
 import * as assert from 'uvu/assert';
-import { buildTrainGraph, optimSpec } from '../../compiler/autodiff.js';
-import type { RunConfig } from '../../compiler/config.js';
-import { adamCorrections } from '../../compiler/kernels/optim.js';
+import { buildTrainGraph, optimSpec } from '../../compiler/autodiff/autodiff.js';
+import type { RunConfig } from '../../compiler/plan/config.js';
 import { lower } from '../../compiler/lower/index.js';
-import type { PlanTensor } from '../../compiler/plan.js';
-import { lrAt } from '../../compiler/schedule.js';
-import { epochPermutation } from '../../compiler/shuffle.js';
+import type { PlanTensor } from '../../compiler/plan/plan.js';
+import { adamCorrections, lrAt } from '../../compiler/semantics/schedule.js';
+import { epochPermutation } from '../../compiler/semantics/shuffle.js';
 import { loadDataset, type Dataset } from '../../runtime/data/dataset.js';
 import { referenceBatch } from '../../runtime/reference/batch.js';
 import { RefState, initState, runGraph } from '../../runtime/reference/interpreter.js';
@@ -44,7 +43,7 @@ export function referenceEpoch(cfg: RunConfig, graph: ReturnType<typeof buildTra
       step,
       epoch,
       seed: cfg.seed,
-      ...adamCorrections(optim, step + 1),
+      ...adamCorrections(optim.kind === 'adam' ? optim : undefined, step + 1),
     });
   }
 }

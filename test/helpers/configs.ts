@@ -1,5 +1,5 @@
 // Hand-built RunConfigs for back-end tests, independent of the language front end.
-import type { DataConfig, InitSpec, Layer, LayerMask, RunConfig } from '../../compiler/config.js';
+import type { DataConfig, InitSpec, Layer, LayerMask, RunConfig } from '../../compiler/plan/config.js';
 
 export interface MlpOptions {
   input?: number[];

@@ -90,7 +90,7 @@ export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>, n = Math.
   return { diff, at };
 }
 
-/** Step uniform block bytes (compiler/plan.ts field order). */
+/** Step uniform block bytes (compiler/plan/plan.ts field order). */
 export function stepUniform(f: { step?: number; epoch?: number; batch_start?: number; valid?: number; lr?: number; seed?: number; c1?: number; c2?: number }): Uint32Array {
   const buf = new ArrayBuffer(48);
   const u = new Uint32Array(buf);

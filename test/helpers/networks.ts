@@ -1,8 +1,8 @@
 // The std/ networks as test configurations, and the two device checks the network tests share: a
 // training step that runs clean, and a step whose loss and updated tensors match the reference.
 import * as assert from 'uvu/assert';
-import { buildTrainGraph } from '../../compiler/autodiff.js';
-import type { RunConfig } from '../../compiler/config.js';
+import { buildTrainGraph } from '../../compiler/autodiff/autodiff.js';
+import type { RunConfig } from '../../compiler/plan/config.js';
 import { lower } from '../../compiler/lower/index.js';
 import { loadDataset } from '../../runtime/data/dataset.js';
 import { referenceBatch } from '../../runtime/reference/batch.js';

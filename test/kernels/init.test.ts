@@ -3,10 +3,10 @@
 // correctly rounded); sample moments and sign balance over a large layer.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { InitSpec } from '../../compiler/config.js';
-import { drawTensor, scoreDraw, weightDraw } from '../../compiler/init.js';
+import type { InitSpec } from '../../compiler/plan/config.js';
+import { drawTensor, scoreDraw, weightDraw } from '../../compiler/semantics/init.js';
 import { initKernel, initRecord, initWorkgroups } from '../../compiler/kernels/init.js';
-import { Stream } from '../../compiler/kernels/philox.js';
+import { Stream } from '../../compiler/semantics/philox.js';
 import { gpu } from '../helpers/gpu.js';
 import { runKernel } from '../helpers/kernel.js';
 

@@ -1,7 +1,8 @@
 // Philox4x32-10 against the Random123 known-answer vectors, in TypeScript and in WGSL.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { PHILOX_WGSL, philox4x32 } from '../../compiler/kernels/philox.js';
+import { PHILOX_WGSL } from '../../compiler/kernels/philox.js';
+import { philox4x32 } from '../../compiler/semantics/philox.js';
 import { gpu } from '../helpers/gpu.js';
 import { runKernel } from '../helpers/kernel.js';
 

@@ -3,7 +3,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { lower } from '../../compiler/lower/index.js';
-import { DEFAULT_LIMITS } from '../../compiler/plan.js';
+import { DEFAULT_LIMITS } from '../../compiler/plan/plan.js';
 import { defaultTile, repaysLargeTile, type TileRequest } from '../../compiler/kernels/tiles.js';
 import { CIFAR, networkConfig } from '../helpers/networks.js';
 

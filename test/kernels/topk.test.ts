@@ -3,7 +3,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { TOPK_HIST_WORDS, TOPK_PASSES, topkChunkTable, topkHistogramKernel, topkLayerTable, topkPickKernel, type TopkLayer } from '../../compiler/kernels/topk.js';
-import { keptCount, scoreKey, selectThreshold } from '../../compiler/topk.js';
+import { keptCount, scoreKey, selectThreshold } from '../../compiler/semantics/topk.js';
 import type { GpuContext } from '../../runtime/device.js';
 import { gpu } from '../helpers/gpu.js';
 import { randomF32 } from '../helpers/kernel.js';

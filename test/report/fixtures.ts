@@ -3,8 +3,8 @@
 // configuration), summary.json and metrics.jsonl, as `subnet run` writes them.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { RunConfig } from '../../compiler/config.js';
-import { canonicalJson } from '../../compiler/hash.js';
+import type { RunConfig } from '../../compiler/plan/config.js';
+import { canonicalJson } from '../../compiler/expand/hash.js';
 import type { Summary } from '../../runtime/results/rundir.js';
 import { mlp } from '../helpers/configs.js';
 

@@ -8,7 +8,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { subnet } from '../helpers/cli.js';
 import { fakeConfig, fig4, writeFakeRun } from './fixtures.js';
-import { canonicalJson } from '../../compiler/hash.js';
+import { canonicalJson } from '../../compiler/expand/hash.js';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'subnet-report-'));
 

@@ -4,7 +4,7 @@
 // with a partial last batch, comparing every persistent tensor afterwards.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { RunConfig } from '../../compiler/config.js';
+import type { RunConfig } from '../../compiler/plan/config.js';
 import { evaluate, trainEpoch } from '../../runtime/train.js';
 import { convnet, synthetic, type LayerSpec } from '../helpers/configs.js';
 import { assertSameInit, referenceEpoch, sideBySide } from '../helpers/compare.js';

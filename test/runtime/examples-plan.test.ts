@@ -5,11 +5,11 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { RunConfig } from '../../compiler/config.js';
-import { compileProgram } from '../../compiler/frontend.js';
+import type { RunConfig } from '../../compiler/plan/config.js';
+import { compileProgram } from '../../compiler/frontend/frontend.js';
 import { lower } from '../../compiler/lower/index.js';
-import { DEFAULT_LIMITS, type TargetLimits } from '../../compiler/plan.js';
-import { nodeHost } from '../../runtime/cli/host.js';
+import { DEFAULT_LIMITS, type TargetLimits } from '../../compiler/plan/plan.js';
+import { nodeHost } from '../../runtime/session/host.js';
 import { ROOT } from '../helpers/cli.js';
 
 /** What an H200 class adapter offers through Dawn (bindings up to 2 GiB). */

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { runId } from '../../compiler/expand.js';
+import { runId } from '../../compiler/expand/expand.js';
 import { decodeSafetensors, encodeSafetensors, SafetensorsError, tensor } from '../../runtime/export/safetensors.js';
 import { idText, programHash } from '../../runtime/results/rundir.js';
 import { crc32c, EventFileError, eventFileBytes, maskedCrc32c, readEventFile, runEvents } from '../../runtime/tensorboard.js';

@@ -6,7 +6,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { lower } from '../../compiler/lower/index.js';
-import { DEFAULT_LIMITS } from '../../compiler/plan.js';
+import { DEFAULT_LIMITS } from '../../compiler/plan/plan.js';
 import { CIFAR, networkConfig, stepMatchesReference, trainsAStep } from '../helpers/networks.js';
 
 test('dispatches per training step: FC ≤ 16 and Conv4 ≤ 48 fused, far fewer than op-per-kernel', () => {

@@ -3,12 +3,12 @@
 // Adam, per-layer keep with dense first and last layers.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { buildEvalGraph} from '../../compiler/autodiff.js';
-import type { RunConfig, SupermaskEval } from '../../compiler/config.js';
-import { Stream } from '../../compiler/kernels/philox.js';
+import { buildEvalGraph} from '../../compiler/autodiff/autodiff.js';
+import type { RunConfig, SupermaskEval } from '../../compiler/plan/config.js';
+import { Stream } from '../../compiler/semantics/philox.js';
 import { lower } from '../../compiler/lower/index.js';
-import { sampleBits } from '../../compiler/supermask.js';
-import { keptCount, scoreKey } from '../../compiler/topk.js';
+import { sampleBits } from '../../compiler/semantics/supermask.js';
+import { keptCount, scoreKey } from '../../compiler/semantics/topk.js';
 import { loadDataset } from '../../runtime/data/dataset.js';
 import { referenceBatch } from '../../runtime/reference/batch.js';
 import { initState, runGraph } from '../../runtime/reference/interpreter.js';

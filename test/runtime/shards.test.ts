@@ -4,9 +4,10 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { lower } from '../../compiler/lower/index.js';
-import type { Plan } from '../../compiler/plan.js';
+import type { Plan } from '../../compiler/plan/plan.js';
 import { loadDataset } from '../../runtime/data/dataset.js';
-import { prepare, trainEpoch, TIMING_FIELDS, type EpochRecord } from '../../runtime/train.js';
+import { prepare, trainEpoch } from '../../runtime/train.js';
+import { TIMING_FIELDS, type EpochRecord } from '../../runtime/results/epoch.js';
 import { mlp, synthetic } from '../helpers/configs.js';
 import { gpu } from '../helpers/gpu.js';
 

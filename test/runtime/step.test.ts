@@ -4,14 +4,14 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { lower } from '../../compiler/lower/index.js';
-import { keptCount, scoreKey } from '../../compiler/topk.js';
+import { keptCount, scoreKey } from '../../compiler/semantics/topk.js';
 import { loadDataset } from '../../runtime/data/dataset.js';
 import { prepare, trainEpoch } from '../../runtime/train.js';
 import { mlp, synthetic } from '../helpers/configs.js';
 import { gpu } from '../helpers/gpu.js';
 import { assertSameInit, referenceEpoch, sideBySide } from '../helpers/compare.js';
 import { maxAbsDiff } from '../helpers/kernel.js';
-import type { RunConfig } from '../../compiler/config.js';
+import type { RunConfig } from '../../compiler/plan/config.js';
 
 async function compare(cfg: RunConfig, label: string) {
   const { plan, ds, ex, graph, state, params, read } = await sideBySide(cfg, label);

@@ -1,8 +1,8 @@
 // Compile a network of the standard library on a given input, and count what it holds.
-import type { Layer, RunConfig } from '../../compiler/config.js';
-import { compileProgram } from '../../compiler/frontend.js';
-import { nodeHost } from '../../runtime/cli/host.js';
-import { resolveImportPath } from '../../runtime/cli/host.js';
+import type { Layer, RunConfig } from '../../compiler/plan/config.js';
+import { compileProgram } from '../../compiler/frontend/frontend.js';
+import { nodeHost } from '../../runtime/session/host.js';
+import { resolveImportPath } from '../../runtime/session/host.js';
 
 /** Compiles `model` on synthetic data of `shape` and returns the single run's config. */
 export function instantiate(model: string, shape: number[], classes: number, mask = 'dense'): RunConfig {

@@ -1,23 +1,15 @@
 // The CLI's compile step shared by plan/run/…: front end (diagnostics rendered to stderr), then
 // lowering of each run to a Plan for the given adapter limits. Failures become diagnostics from
 // the catalog; a bad program never ends in a stack trace.
-import type { Diagnostic } from '../../compiler/diagnostics.js';
-import { compileProgram, hasErrors, type ExpandedRun } from '../../compiler/frontend.js';
-import { LowerError, lower, type LowerOptions } from '../../compiler/lower/index.js';
-import { UnsupportedError } from '../../compiler/ir/build.js';
-import { makeDiagnostic } from '../../compiler/messages.js';
-import type { Plan, TargetLimits } from '../../compiler/plan.js';
+import type { Diagnostic } from '../../diagnostics/diagnostics.js';
+import { compileProgram, hasErrors, type ExpandedRun, LowerError, lower, type LowerOptions, UnsupportedError } from '../../compiler/index.js';
+import { makeDiagnostic } from '../../diagnostics/messages.js';
+import type { Plan, TargetLimits } from '../../compiler/plan/plan.js';
+import { CliError } from './errors.js';
 import { nodeHost } from './host.js';
 import { renderDiagnostic, summary } from './render.js';
 
-export class CliError extends Error {
-  constructor(
-    message: string,
-    readonly exitCode = 1,
-  ) {
-    super(message);
-  }
-}
+export { CliError };
 
 export interface CompiledRun {
   experiment: string;

@@ -4,11 +4,11 @@
 // comment. Comments are placed by source position: before a construct they stay on their own
 // lines, after it on the same line they trail it, and comments written inside a single
 // expression are moved to the end of that line. Formatting a formatted file changes nothing.
-import type * as A from '../grammar/ast.js';
-import { BINARY_PRECEDENCE, pathText } from '../grammar/ast.js';
-import { parseFile } from '../grammar/build-ast.js';
-import { hasErrors, type Diagnostic } from './diagnostics.js';
-import { makeDiagnostic } from './messages.js';
+import type * as A from '../../grammar/ast.js';
+import { BINARY_PRECEDENCE, pathText } from '../../grammar/ast.js';
+import { parseFile } from '../../grammar/build-ast.js';
+import { hasErrors, type Diagnostic } from '../../diagnostics/diagnostics.js';
+import { makeDiagnostic } from '../../diagnostics/messages.js';
 
 const INDENT = '  ';
 

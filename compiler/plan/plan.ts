@@ -2,7 +2,7 @@
 // kernels with explicit binding layouts, and the dispatch lists of each phase. The runtime
 // creates every buffer, pipeline and bind group once, then replays a phase as one compute pass
 // and one submit. Nothing in here refers to WebGPU objects: it is plain JSON.
-import type { RunConfig } from './config.js';
+import type { RunConfig, Schedule, WeightLayer } from './config.js';
 
 export type BindingType = 'storage' | 'read-only-storage' | 'uniform';
 
@@ -124,7 +124,75 @@ export interface Plan {
   };
   /** Byte ranges of the metrics accumulators ([loss sum, correct, count, 0] as f32). */
   metrics: { train: BufferRange; test: BufferRange };
+  /** What the host writes each step and epoch besides the kernels: the step loop reads only this. */
+  schedule: StepSchedule;
+  /** The model's weight layers in execution order (checkpoints, fixed masks, exports). */
+  weightLayers: WeightLayer[];
+  /** The tiled kernels' requests and the tiles they were lowered with, for an autotuner. */
+  tuning: PlanTuning;
   stats: PlanStats;
+}
+
+/**
+ * The host's side of a training step, evaluated by the compiler from the run's configuration:
+ * the runtime looks values up here and never re-derives them from the configuration.
+ */
+export interface StepSchedule {
+  /** The learning rate, set once per epoch as the reference does (compiler/plan/schedule.ts). */
+  lr: LrSchedule;
+  /**
+   * Adam's bias corrections for optimiser step t (1-based): c1 = 1/(1 − beta1^t),
+   * c2 = 1/(1 − beta2^t), computed in double and written as f32. Absent: SGD (c1 = c2 = 1).
+   */
+  adam?: { beta1: number; beta2: number };
+  /** Each epoch's order of training examples. */
+  shuffle: ShuffleSpec;
+  /** The seed the step uniform carries (the kernels' Philox key). */
+  seed: number;
+}
+
+export interface LrSchedule {
+  base: number;
+  /** Epochs of linear warm-up. */
+  warmup: number;
+  /** The run's epochs (the cosine's period ends there). */
+  epochs: number;
+  decay: Schedule;
+}
+
+/**
+ * Fisher–Yates over the n examples, i from n − 1 down to 1, swapping i with
+ * j = floor(r·(i + 1) / 2^32) where r is word 0 of Philox4x32-10 with key = seed and
+ * counter = (i, 0, stream, epoch): a pure function of (seed, epoch, n) on every machine.
+ */
+export interface ShuffleSpec {
+  algorithm: 'philox-fisher-yates';
+  seed: number;
+  stream: number;
+}
+
+/** A tiled kernel's shape (a matmul or convolution spec without its tile): opaque to the runtime. */
+export interface PlanTileRequest {
+  family: 'matmul' | 'conv';
+  spec: object;
+}
+
+/** A register tile: rows and columns per thread, threads per workgroup, accumulator style. */
+export interface PlanTile {
+  tm: number;
+  tn: number;
+  wx: number;
+  wy: number;
+  acc?: 'vec4' | 'scalar';
+}
+
+export interface PlanTuning {
+  /** Training steps the default tiles were chosen for; null: unbounded (a benchmark). */
+  steps: number | null;
+  /** Every tiled kernel of the plan, by tile key (compiler/kernels/tiles.ts). */
+  requests: Record<string, PlanTileRequest>;
+  /** The tile each key was lowered with. */
+  tiles: Record<string, PlanTile>;
 }
 
 /** Shard s holds images [s·imagesPerShard, (s+1)·imagesPerShard) of a split, packed from byte 0. */

@@ -1,6 +1,6 @@
 // Canonical JSON and SHA-256, in plain TypeScript so the compiler stays free of Node APIs (it
 // must run the same in a bundled runner). Run ids are hashes of canonical configurations.
-import type { RunConfig } from './config.js';
+import type { RunConfig } from '../plan/config.js';
 
 /**
  * JSON with object keys sorted at every level; `undefined` members dropped, as JSON.stringify

@@ -1,14 +1,14 @@
 // The front end's API: source files in, checked and expanded runs (or diagnostics) out. Pure: all
 // input comes through the SourceHost, nothing here touches the file system, the process or the GPU.
-import type * as A from '../grammar/ast.js';
-import { parseFile, parseOverrideText, type ParsedFile } from '../grammar/build-ast.js';
-import { Ctx } from './check/context.js';
-import { elaborateStandalone } from './check/network.js';
-import { buildNetworkTable, checkDeclarations } from './check/program.js';
-import { didYouMean } from './check/suggest.js';
-import { dedupeDiagnostics, hasErrors as anyErrors, sortDiagnostics, type Diagnostic, type Span } from './diagnostics.js';
-import { expandExperiment, type ExpandedRun } from './expand.js';
-import { makeDiagnostic } from './messages.js';
+import type * as A from '../../grammar/ast.js';
+import { parseFile, parseOverrideText, type ParsedFile } from '../../grammar/build-ast.js';
+import { Ctx } from '../check/context.js';
+import { elaborateStandalone } from '../check/network.js';
+import { buildNetworkTable, checkDeclarations } from '../check/program.js';
+import { didYouMean } from '../check/suggest.js';
+import { dedupeDiagnostics, hasErrors as anyErrors, sortDiagnostics, type Diagnostic, type Span } from '../../diagnostics/diagnostics.js';
+import { expandExperiment, type ExpandedRun } from '../expand/expand.js';
+import { makeDiagnostic } from '../../diagnostics/messages.js';
 
 export type { ExpandedRun };
 

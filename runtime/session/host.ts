@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { SourceHost } from '../../compiler/frontend.js';
+import type { SourceHost } from '../../compiler/index.js';
 
 /** The repository's std/: this module is compiled to dist/runtime/cli/host.js. */
 export const STD_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'std');

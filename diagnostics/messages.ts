@@ -159,7 +159,7 @@ export function catalogMarkdown(): string {
   const lines = [
     '# Diagnostic codes',
     '',
-    '<!-- Generated from compiler/messages.ts by catalogMarkdown(); run the catalog test with UPDATE_DOCS=1 to refresh. -->',
+    '<!-- Generated from diagnostics/messages.ts by catalogMarkdown(); run the catalog test with UPDATE_DOCS=1 to refresh. -->',
     '',
     'Every message the compiler prints has a stable code. `E` codes are errors (the program does not',
     'run), `W` codes are warnings. `{name}` marks the parts filled in for each occurrence. The',

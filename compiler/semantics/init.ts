@@ -1,8 +1,8 @@
 // Initial values of weights and scores: the distribution's constants (computed once here, in f32,
 // and embedded bit-exactly into WGSL) and a TypeScript generator that draws the same values as
 // the WGSL init kernel from the same Philox stream.
-import type { InitSpec, ScoreInitSpec } from './config.js';
-import { boxMuller, philox4x32, seedKey, u32ToUnit } from './kernels/philox.js';
+import type { InitSpec, ScoreInitSpec } from '../plan/config.js';
+import { boxMuller, philox4x32, seedKey, u32ToUnit } from './philox.js';
 
 export type DrawKind = 'normal' | 'uniform' | 'sign' | 'constant';
 

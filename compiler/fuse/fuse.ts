@@ -10,8 +10,8 @@
 //   - every layer's top-k threshold is batched into one multi-layer radix select;
 //   - softmax cross-entropy, its gradient and the metrics are one kernel;
 //   - flatten is a view and costs nothing. Two reductions never fuse.
-import type { Graph, Op } from './ir/graph.js';
-import { opIO } from './ir/graph.js';
+import type { Graph, Op } from '../ir/graph.js';
+import { opIO } from '../ir/graph.js';
 
 type OpOf<K extends Op['op']> = Extract<Op, { op: K }>;
 

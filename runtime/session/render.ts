@@ -9,7 +9,7 @@
 //
 // Line and column (1-based) are computed here from the span's offset, never stored.
 import { Chalk, type ChalkInstance } from 'chalk';
-import type { Diagnostic, Span } from '../../compiler/diagnostics.js';
+import type { Diagnostic, Span } from '../../diagnostics/diagnostics.js';
 
 export interface Position {
   line: number;

@@ -5,7 +5,7 @@
 // and extra = the epoch (one sampled subnetwork per evaluation pass). Bits pack 32 to a u32.
 // WGSL's exp is not correctly rounded, so a draw within an ulp of σ(s) may differ between the
 // device and this reference; tests allow for that rarity.
-import { philox4x32, seedKey } from './kernels/philox.js';
+import { philox4x32, seedKey } from './philox.js';
 
 export function sigmoid(s: number): number {
   return Math.fround(1 / (1 + Math.fround(Math.exp(-s))));

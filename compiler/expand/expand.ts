@@ -5,18 +5,18 @@
 // canonical configuration (sorted keys), leaving out source positions, the `axes` labels and the
 // data directory, so reformatting a file, respelling `30%` as `30.0%` or moving the dataset keeps
 // every id.
-import type * as A from '../grammar/ast.js';
-import { pathText } from '../grammar/ast.js';
-import type { RunConfig } from './config.js';
-import type { Span } from './diagnostics.js';
-import { listOptions } from './messages.js';
-import { asCall } from './check/args.js';
-import type { Ctx, Note } from './check/context.js';
-import { collectFields, defaultFieldValue, FIELDS, readSeeds, REQUIRED_FIELDS, RunDecoder, type FieldName, type FieldValue } from './check/experiment.js';
-import type { NetworkTable } from './check/network.js';
-import { SCORE_SIGNATURES, SIGNATURES } from './check/signatures.js';
-import { didYouMean } from './check/suggest.js';
-import { describeValue, Evaluator, emptyScope, type Value, type ValueArg } from './check/values.js';
+import type * as A from '../../grammar/ast.js';
+import { pathText } from '../../grammar/ast.js';
+import type { RunConfig } from '../plan/config.js';
+import type { Span } from '../../diagnostics/diagnostics.js';
+import { listOptions } from '../../diagnostics/messages.js';
+import { asCall } from '../check/args.js';
+import type { Ctx, Note } from '../check/context.js';
+import { collectFields, defaultFieldValue, FIELDS, readSeeds, REQUIRED_FIELDS, RunDecoder, type FieldName, type FieldValue } from '../check/experiment.js';
+import type { NetworkTable } from '../check/network.js';
+import { SCORE_SIGNATURES, SIGNATURES } from '../check/signatures.js';
+import { didYouMean } from '../check/suggest.js';
+import { describeValue, Evaluator, emptyScope, type Value, type ValueArg } from '../check/values.js';
 import { idText, sha256Hex } from './hash.js';
 
 export interface ExpandedRun {

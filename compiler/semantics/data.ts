@@ -1,6 +1,6 @@
 // Facts about datasets the compiler needs without reading them: sizes and stored shapes. The
 // runtime checks the files it loads against these before any GPU work.
-import type { DataConfig, Shape } from './config.js';
+import type { DataConfig, Shape } from '../plan/config.js';
 
 const FULL: Record<'fashion_mnist' | 'mnist' | 'cifar10', { train: number; test: number; shape: Shape; classes: number }> = {
   fashion_mnist: { train: 60000, test: 10000, shape: [1, 28, 28], classes: 10 },

@@ -4,10 +4,10 @@
 // two ops (a residual block's input) receives two contributions, summed by an `add`. Per layer
 // the dx op is emitted before the dw/update ops: the update rewrites the scores in place and the
 // dx kernel must still see this step's mask.
-import type { RunConfig } from './config.js';
-import { UnsupportedError, buildForward, type ForwardGraph } from './ir/build.js';
-import { opIO, type Graph } from './ir/graph.js';
-import { stateRoles, type OptimSpec } from './kernels/optim.js';
+import type { RunConfig } from '../plan/config.js';
+import { UnsupportedError, buildForward, type ForwardGraph } from '../ir/build.js';
+import { opIO, type Graph } from '../ir/graph.js';
+import { stateRoles, type OptimSpec } from '../kernels/optim.js';
 
 export function buildTrainGraph(cfg: RunConfig): Graph {
   const fg = buildForward(cfg, cfg.train.batch, 'train');
