@@ -1,7 +1,8 @@
 // Fusion: group the ops of a graph into kernels, following shared/design.md §3 (the jax-js /
 // tinygrad rules, hard-coded for our op set):
 //   - a masked weight is never stored: the matmuls/convs that read it test the mask in their
-//     weight loader;
+//     weight loader; except where the lowering asks for it packed (CPU adapters), then one
+//     mask_pack kernel per layer writes it once per step and its readers load it plainly;
 //   - a matmul or conv absorbs an elementwise epilogue whose input it alone produces (ReLU
 //     forward, the ReLU-backward mask), and the dW pass absorbs the score gradient and the
 //     optimiser update;
@@ -23,6 +24,7 @@ interface GroupBase {
 export type KernelGroup = GroupBase &
   (
     | { kind: 'load_batch'; op: OpOf<'load_batch'> }
+    | { kind: 'mask_pack'; op: OpOf<'mask_weight'> }
     | { kind: 'topk'; topk: OpOf<'topk_threshold'>[] }
     | { kind: 'sample'; sample: OpOf<'supermask_sample'>[] }
     | {
@@ -59,13 +61,18 @@ function consumerCounts(graph: Graph): Map<number, number> {
   return counts;
 }
 
-export function fuse(graph: Graph): KernelGroup[] {
+export interface FuseOptions {
+  /** Whether a layer's masked weight is packed into a transient tensor once per step. */
+  packMask?(op: OpOf<'mask_weight'>): boolean;
+}
+
+export function fuse(graph: Graph, opts: FuseOptions = {}): KernelGroup[] {
   const groups: KernelGroup[] = [];
   const used = new Set<Op>();
   const consumers = consumerCounts(graph);
   const single = (t: number) => (consumers.get(root(graph, t)) ?? 0) === 1;
   const maskOf = new Map<number, OpOf<'mask_weight'>>();
-  for (const op of graph.ops) if (op.op === 'mask_weight') maskOf.set(op.out, op);
+  for (const op of graph.ops) if (op.op === 'mask_weight' && !opts.packMask?.(op)) maskOf.set(op.out, op);
   const find = <K extends Op['op']>(from: number, kind: K, pred: (o: OpOf<K>) => boolean): OpOf<K> | undefined => {
     for (let j = from + 1; j < graph.ops.length; j++) {
       const o = graph.ops[j];
@@ -96,7 +103,9 @@ export function fuse(graph: Graph): KernelGroup[] {
     if (used.has(op)) return;
     switch (op.op) {
       case 'flatten':
+        return;
       case 'mask_weight':
+        if (!maskOf.has(op.out)) groups.push({ kind: 'mask_pack', op, ops: [op] });
         return;
       case 'load_batch':
         groups.push({ kind: 'load_batch', op, ops: [op] });

@@ -124,13 +124,17 @@ export function groupTensors(graph: Graph, g: KernelGroup): { reads: number[]; w
     case 'topk':
     case 'sample':
       return { reads: [], writes: [] };
+    case 'mask_pack':
+      return { reads: [], writes: [r(g.op.out)] };
     case 'xent':
       return { reads: [r(g.op.logits), r(g.op.labels)], writes: g.op.train ? [r(g.op.dlogits)] : [] };
     case 'matmul': {
       const m = g.main;
-      if (m.op === 'linear' || m.op === 'conv2d') return { reads: [r(m.x)], writes: [r(g.relu ? g.relu.y : m.y)] };
+      // A packed masked weight (no mask in the group) is a transient its readers keep alive.
+      const packed = (w: number) => (!g.mask && graph.tensors[w].kind === 'virtual' ? [r(w)] : []);
+      if (m.op === 'linear' || m.op === 'conv2d') return { reads: [r(m.x), ...packed(m.w)], writes: [r(g.relu ? g.relu.y : m.y)] };
       if (m.op === 'linear_dx' || m.op === 'conv2d_dx') {
-        return { reads: [r(m.dy), ...(g.reluBwd ? [r(g.reluBwd.y)] : [])], writes: [r(g.reluBwd ? g.reluBwd.dx : m.dx)] };
+        return { reads: [r(m.dy), ...(g.reluBwd ? [r(g.reluBwd.y)] : []), ...packed(m.w)], writes: [r(g.reluBwd ? g.reluBwd.dx : m.dx)] };
       }
       return { reads: [r(m.dy), r(m.x)], writes: [] };
     }
@@ -163,7 +167,8 @@ export function planTransients(graph: Graph, groups: KernelGroup[], align: numbe
     const { reads, writes } = groupTensors(graph, g);
     for (const t of [...writes, ...reads]) {
       const kind = graph.tensors[t].kind;
-      if (kind !== 'activation' && kind !== 'grad') continue;
+      // 'virtual' appears only when a mask_pack group stores the masked weight.
+      if (kind !== 'activation' && kind !== 'grad' && kind !== 'virtual') continue;
       if (!first.has(t)) first.set(t, i);
       last.set(t, Math.max(last.get(t) ?? i, i));
     }

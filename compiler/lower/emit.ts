@@ -2,6 +2,8 @@
 import type { KernelGroup } from '../fuse/fuse.js';
 import { numel } from '../ir/graph.js';
 import { loadBatchKernel, shardBinding, shardImages } from '../kernels/data.js';
+import { maskPackKernel } from '../kernels/mask-pack.js';
+import type { WeightMask } from '../kernels/mask.js';
 import { xentKernel } from '../kernels/loss.js';
 import { datasetSizes, storedShape } from '../semantics/data.js';
 import type { BufferRange, PlanDispatch } from '../plan/plan.js';
@@ -41,6 +43,17 @@ export function emitGroup(ctx: EmitContext, g: KernelGroup): PlanDispatch[] {
       };
       shards.buffers.forEach((b, s) => (ranges[shardBinding(s)] = ctx.bufs.whole(b)));
       return [dispatch(ctx, `load_${g.op.split}`, 'data', k, ranges, k.workgroups, 0, ['load_batch'])];
+    }
+    case 'mask_pack': {
+      const mw = g.op;
+      const mask: WeightMask = mw.rule === 'topk' ? { kind: 'topk', thrIndex: ctx.thrIndex.get(mw.info.layer)! } : { kind: mw.rule };
+      const n = numel(T(mw.weight).shape);
+      const k = maskPackKernel(mask, n);
+      const ranges: Record<string, BufferRange> = { W: ctx.range(mw.weight), WE: ctx.range(mw.out) };
+      if (mw.score !== undefined) ranges.S = ctx.range(mw.score);
+      if (mw.rule === 'topk') ranges.THR = ctx.thr;
+      if (mw.rule === 'bits') ranges.MB = ctx.range(mw.bits!);
+      return [dispatch(ctx, `mask_pack_${mw.info.layer}`, 'pack', k, ranges, k.workgroups, 0, ['mask_weight'])];
     }
     case 'sample':
       return emitSample(ctx, g);

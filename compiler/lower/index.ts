@@ -34,6 +34,12 @@ export interface LowerOptions {
   /** Training steps the default tiles are chosen for (default: the run's epochs × steps per epoch). */
   tileSteps?: number;
   /**
+   * Pack masked weights once per step instead of testing the mask in every matmul/conv loader:
+   * true for every masked layer, false for none; default: on CPU adapters for layers of at least
+   * PACK_MIN_WEIGHTS weights, never on GPUs (compiler/kernels/mask-pack.ts says why).
+   */
+  packMasks?: boolean;
+  /**
    * List the training step's transient tensors in plan.tensors too (kind 'arena'), for tests
    * and debugging. Their bytes are only meaningful right after a step, and only until another
    * tensor reuses the range.
@@ -42,6 +48,9 @@ export interface LowerOptions {
 }
 
 /** Training steps of the whole run. */
+/** Masked layers with at least this many weights are packed once per step on CPU adapters. */
+export const PACK_MIN_WEIGHTS = 16384;
+
 export function trainSteps(cfg: RunConfig): number {
   return cfg.train.epochs * Math.ceil(datasetSizes(cfg.data).train / cfg.train.batch);
 }
@@ -49,8 +58,14 @@ export function trainSteps(cfg: RunConfig): number {
 export function lower(cfg: RunConfig, runId: string, limits: TargetLimits, opts: LowerOptions = {}): Plan {
   const train = buildTrainGraph(cfg);
   const evalG = buildEvalGraph(cfg);
-  const trainGroups = fuse(train);
-  const evalGroups = fuse(evalG);
+  // By default CPU adapters pack, from PACK_MIN_WEIGHTS up: a small layer's pack would cost a
+  // dispatch (~0.1 ms on lavapipe) for little, its readers load few weights.
+  const fuseOpts = (g: Graph) => ({
+    packMask: (m: { weight: number }) =>
+      opts.packMasks ?? (limits.adapterClass === 'cpu' && numel(g.tensors[m.weight].shape) >= PACK_MIN_WEIGHTS),
+  });
+  const trainGroups = fuse(train, fuseOpts(train));
+  const evalGroups = fuse(evalG, fuseOpts(evalG));
 
   const bufs = new Buffers(limits);
   const persistent = new Persistent(bufs);

@@ -16,25 +16,27 @@ import { ROOT } from '../helpers/cli.js';
 const SNAPSHOTS = join(ROOT, 'test', 'snapshots');
 const update = process.env.SUBNET_UPDATE_SNAPSHOTS === '1';
 
-function shaders(file: string, experiment?: string): string {
+function shaders(file: string, experiment?: string, adapterClass?: 'cpu'): string {
   const r = compileProgram(join(ROOT, file), nodeHost(process.env), { experiment });
   assert.equal(r.diagnostics.filter((d) => d.severity === 'error').map((d) => d.message), []);
   const run = r.experiments[0]!.runs[0]!;
   // Default tiles (no autotune cache) and WebGPU's default limits: the snapshot must not depend
   // on the machine that produced it.
-  const plan = lower(run.config as RunConfig, run.id, DEFAULT_LIMITS);
+  const plan = lower(run.config as RunConfig, run.id, { ...DEFAULT_LIMITS, ...(adapterClass ? { adapterClass } : {}) });
   return plan.kernels.map((k) => `// ===== kernel ${k.name} (${k.family}) workgroup_size ${k.workgroupSize.join('x')}\n${k.wgsl.trimEnd()}\n`).join('\n');
 }
 
-const CASES: [name: string, file: string, experiment?: string][] = [
+const CASES: [name: string, file: string, experiment?: string, adapterClass?: 'cpu'][] = [
   ['fc-edge-popup', 'examples/quickstart.subnet'],
+  // CPU adapters: large masked weights packed once per step (mask_pack kernels), other tiles.
+  ['fc-edge-popup-cpu', 'examples/quickstart.subnet', undefined, 'cpu'],
   ['fc-supermask', 'examples/fmnist-trends.subnet', 'fc_supermask'],
   ['conv2-edge-popup', 'examples/fmnist-trends.subnet', 'conv_keep'],
 ];
 
-for (const [name, file, experiment] of CASES) {
-  test(`WGSL of ${file}${experiment ? ` (${experiment})` : ''} matches test/snapshots/${name}.wgsl`, () => {
-    const text = shaders(file, experiment);
+for (const [name, file, experiment, adapterClass] of CASES) {
+  test(`WGSL of ${file}${experiment ? ` (${experiment})` : ''}${adapterClass ? ` for a ${adapterClass} adapter` : ''} matches test/snapshots/${name}.wgsl`, () => {
+    const text = shaders(file, experiment, adapterClass);
     const path = join(SNAPSHOTS, `${name}.wgsl`);
     if (update || !existsSync(path)) {
       mkdirSync(SNAPSHOTS, { recursive: true });
