@@ -5,10 +5,12 @@
 // SIGINT and SIGTERM stop the run at the next step boundary: it writes a checkpoint, says how
 // to resume, and exits 130 (SIGINT) or 143 (SIGTERM). `--resume` continues each run from its
 // checkpoint; runs that finished are not trained again.
-import { CheckpointError } from '../checkpoint.js';
+import { CheckpointError, DamagedCheckpointError } from '../checkpoint.js';
 import { loadDataset, DataError, type Dataset } from '../data/dataset.js';
 import { closeDevice, openDevice, NoAdapterError, type GpuContext } from '../device.js';
-import { RunDir, type Summary } from '../results/rundir.js';
+import { runState } from '../results/complete.js';
+import { previousCheckpointAdvice } from '../results/previous-checkpoint.js';
+import type { Summary } from '../results/rundir.js';
 import { executeRun, runDirOf, RunInterrupted } from '../run.js';
 import { CliError, compileRuns, planRun, type CompileCliOptions } from './compile.js';
 import { runTiles } from '../autotune.js';
@@ -77,12 +79,21 @@ export async function runCommand(file: string, opts: RunOptions): Promise<number
       const out = runDirOf(opts.out, r.run.id);
       const plan = planRun(r.run, ctx.limits, sources, opts.color, await runTiles(ctx, r.run.config, out, (s) => process.stderr.write(`${s}\n`)));
       const axes = Object.entries(r.run.config.axes).map(([k, v]) => `${k}=${v}`).join(' ');
-      const done = opts.resume ? RunDir.readSummary(out) : undefined;
-      if (done?.status === 'complete' && done.epochs === r.run.config.train.epochs) {
-        log(`run ${r.run.id}  already complete (${(100 * done.final_test_accuracy).toFixed(2)}% test accuracy) → ${out}`);
-        last = done;
+      // A finished run is skipped only when its summary reads whole and its checkpoint verifies.
+      const state = opts.resume ? runState(out, r.run.id, r.run.config.train.epochs) : undefined;
+      if (state?.kind === 'complete') {
+        log(`run ${r.run.id}  already complete (${(100 * state.summary.final_test_accuracy).toFixed(2)}% test accuracy) → ${out}`);
+        last = state.summary;
         continue;
       }
+      if (state?.kind === 'damaged-checkpoint') {
+        const acc = (100 * state.summary.final_test_accuracy).toFixed(2);
+        throw new CliError(
+          `error: run ${r.run.id} finished (${acc}% test accuracy), but its checkpoint is refused: ${state.error.message}\n` +
+            `${previousCheckpointAdvice(state.error instanceof DamagedCheckpointError ? state.error.path : out + '/checkpoint.safetensors')}\n(run without --resume to start this run over)`,
+        );
+      }
+      if (state?.kind === 'bad-summary') log(`warning: ${state.problem}; resuming from the checkpoint rewrites it`);
       log(`run ${r.run.id}  ${r.experiment}${axes ? `  ${axes}` : ''}  seed ${r.run.config.seed}  → ${out}`);
       try {
         last = await executeRun(ctx, {
