@@ -38,7 +38,9 @@ export function readSummaryChecked(dir: string): Summary | undefined {
   try {
     v = JSON.parse(text);
   } catch (e) {
-    const truncated = text.trim() === '' || /end of (JSON )?input|Unterminated/i.test((e as Error).message);
+    // An error at the very end of the text means the JSON stops early: the file was cut short.
+    const at = /position (\d+)/.exec((e as Error).message);
+    const truncated = /end of (JSON )?input/i.test((e as Error).message) || (at !== null && Number(at[1]) >= text.trimEnd().length);
     throw new RunFileError(`${p}: ${truncated ? `truncated (${text.length} bytes, the JSON ends early)` : `not JSON (${(e as Error).message})`}`);
   }
   if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new RunFileError(`${p}: not a run summary (a JSON ${Array.isArray(v) ? 'array' : typeof v}, not an object)`);
