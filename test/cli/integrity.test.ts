@@ -246,7 +246,7 @@ test('a sweep does not count a run with a damaged checkpoint as complete: it fai
   assert.is(JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')).status, 'complete');
 });
 
-test('summary.json cut short: --resume rewrites it from the checkpoint; metrics.jsonl cut short: report rewrites it, or refuses without a checkpoint', () => {
+test('summary.json cut short: --resume and sweep rewrite it from the checkpoint; metrics.jsonl cut short: report rewrites it, or refuses without a checkpoint', () => {
   const copy = join(root, 'runs-trunc');
   cpSync(out, copy, { recursive: true });
   const dir = join(copy, readdirSync(copy)[0]);
@@ -256,6 +256,12 @@ test('summary.json cut short: --resume rewrites it from the checkpoint; metrics.
   assert.is(r.code, 0, r.stderr);
   assert.match(r.stdout, `warning: ${join(dir, 'summary.json')}: truncated (120 bytes, the JSON ends early); resuming from the checkpoint rewrites it`);
   assert.is(JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')).final_test_accuracy.toFixed(6), JSON.parse(summary).final_test_accuracy.toFixed(6));
+
+  writeFileSync(join(dir, 'summary.json'), summary.slice(0, 200));
+  const sw = subnet(['sweep', prog, '--out', copy]);
+  assert.is(sw.code, 0, sw.stderr);
+  assert.match(sw.stderr, `warning: ${join(dir, 'summary.json')}: truncated (200 bytes, the JSON ends early); the run is resumed from its checkpoint, which rewrites it`);
+  assert.is(JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')).status, 'complete');
 
   const metrics = readFileSync(join(dir, 'metrics.jsonl'), 'utf8');
   writeFileSync(join(dir, 'metrics.jsonl'), metrics.slice(0, metrics.length - 40));
