@@ -5,7 +5,8 @@
 // SIGINT and SIGTERM stop the run at the next step boundary: it writes a checkpoint, says how
 // to resume, and exits 130 (SIGINT) or 143 (SIGTERM). `--resume` continues each run from its
 // checkpoint; runs that finished are not trained again.
-import { CheckpointError, DamagedCheckpointError } from '../checkpoint.js';
+import { join } from 'node:path';
+import { CHECKPOINT_FILE, CheckpointError } from '../checkpoint.js';
 import { loadDataset, DataError, type Dataset } from '../data/dataset.js';
 import { closeDevice, openDevice, NoAdapterError, type GpuContext } from '../device.js';
 import { runState } from '../results/complete.js';
@@ -90,7 +91,7 @@ export async function runCommand(file: string, opts: RunOptions): Promise<number
         const acc = (100 * state.summary.final_test_accuracy).toFixed(2);
         throw new CliError(
           `error: run ${r.run.id} finished (${acc}% test accuracy), but its checkpoint is refused: ${state.error.message}\n` +
-            `${previousCheckpointAdvice(state.error instanceof DamagedCheckpointError ? state.error.path : out + '/checkpoint.safetensors')}\n(run without --resume to start this run over)`,
+            `${previousCheckpointAdvice(join(out, CHECKPOINT_FILE))}\n(run without --resume to start this run over)`,
         );
       }
       if (state?.kind === 'bad-summary') log(`warning: ${state.problem}; resuming from the checkpoint rewrites it`);

@@ -9,14 +9,13 @@
 // write, so a file and its digest never disagree unless the file changed afterwards.
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { canonicalJson } from '../../compiler/hash.js';
 import { decodeSafetensors, encodeSafetensors, SafetensorsError, type DecodedSafetensors, type NamedTensor } from '../export/safetensors.js';
 
 export const DIGEST_KEY = 'subnet_sha256';
 
 interface Digest {
   algorithm: 'sha256';
-  /** SHA-256 of canonical JSON {metadata (without this key), tensors: {name: {dtype, shape}}}. */
+  /** SHA-256 of the JSON [metadata entries without this key, [name, dtype, shape] per tensor], both sorted. */
   header: string;
   /** SHA-256 of each tensor's data bytes. */
   tensors: Record<string, string>;
@@ -37,9 +36,13 @@ export class IntegrityError extends Error {
 const sha256 = (data: Uint8Array | string) => createHash('sha256').update(data).digest('hex');
 
 function headerDigest(metadata: Record<string, string>, tensors: Iterable<NamedTensor>): string {
-  const meta = Object.fromEntries(Object.entries(metadata).filter(([k]) => k !== DIGEST_KEY));
-  const shapes = Object.fromEntries([...tensors].map((t) => [t.name, { dtype: t.dtype, shape: t.shape }]));
-  return sha256(canonicalJson({ metadata: meta, tensors: shapes }));
+  // Sorted, so that the digest does not depend on the order of keys in the header.
+  const byName = (a: [string, ...unknown[]], b: [string, ...unknown[]]) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
+  const meta = Object.entries(metadata)
+    .filter(([k]) => k !== DIGEST_KEY)
+    .sort(byName);
+  const shapes = [...tensors].map((t): [string, string, number[]] => [t.name, t.dtype, t.shape]).sort(byName);
+  return sha256(JSON.stringify([meta, shapes]));
 }
 
 /** Encodes a safetensors file whose metadata carries the digest of everything else in it. */

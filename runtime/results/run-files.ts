@@ -27,7 +27,6 @@ const SUMMARY_FIELDS: [keyof Summary, (v: unknown) => boolean, string][] = [
   ['kept_params', (v) => typeof v === 'number', 'a number'],
 ];
 
-const shown = (v: unknown) => (v === undefined ? 'missing' : JSON.stringify(v));
 
 /** The run's summary, undefined when there is none yet; a truncated or invalid one is a RunFileError. */
 export function readSummaryChecked(dir: string): Summary | undefined {
@@ -45,7 +44,7 @@ export function readSummaryChecked(dir: string): Summary | undefined {
   }
   if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new RunFileError(`${p}: not a run summary (a JSON ${Array.isArray(v) ? 'array' : typeof v}, not an object)`);
   const o = v as Record<string, unknown>;
-  const bad = SUMMARY_FIELDS.filter(([k, ok]) => !ok(o[k])).map(([k, , want]) => `${k} is ${shown(o[k])}, not ${want}`);
+  const bad = SUMMARY_FIELDS.filter(([k, ok]) => !ok(o[k])).map(([k, , want]) => (o[k] === undefined ? `${k} is missing` : `${k} is ${JSON.stringify(o[k])}, not ${want}`));
   if (bad.length) {
     const more = bad.length > 3 ? `; and ${bad.length - 3} more` : '';
     throw new RunFileError(`${p}: not a valid run summary: ${bad.slice(0, 3).join('; ')}${more}`);

@@ -36,7 +36,7 @@ test('report: a summary with the wrong fields is invalid, not "unfinished", with
   assert.is(r.code, 0, r.stderr);
   assert.match(
     r.stderr,
-    `warning: ${join(dir, bad, 'summary.json')}: not a valid run summary: run_id is 5, not a string; experiment is missing, not a string; axes is missing, not an object; and 7 more; run skipped\n`,
+    `warning: ${join(dir, bad, 'summary.json')}: not a valid run summary: run_id is 5, not a string; experiment is missing; axes is missing; and 7 more; run skipped\n`,
   );
   assert.not.match(r.stdout, 'unfinished');
 });
