@@ -37,7 +37,7 @@ export const MESSAGES = {
   E0103: e('unknown network `{name}`', 'A `model` names a network that no file of the import graph defines.'),
   E0104: e('network `{name}` is defined twice', 'Network names are global across the import graph.'),
   E0105: e('experiment `{name}` is defined twice', 'Experiment names must be unique within a file.'),
-  E0106: e('cannot read `{path}`', 'An imported file (or the entry file) does not exist or cannot be read.'),
+  E0106: e('cannot read `{path}`: {reason}', 'An imported file (or the entry file) does not exist, is a directory, or cannot be read (permissions); the reason is given.'),
   E0107: e('import cycle: {chain}', 'Files may not import each other in a cycle.'),
   E0108: e('unknown experiment `{name}`', 'The experiment selected on the command line is not in the entry file.'),
   E0109: e('unknown function `{name}`', 'A call names no built-in function, data constructor, distribution, policy or optimiser accepted here.'),

@@ -16,13 +16,16 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BufferRange, Plan, PlanTensor } from '../compiler/plan/plan.js';
 import type { Executor } from './executor.js';
-import { decodeSafetensors, encodeSafetensors, SafetensorsError, type NamedTensor } from './export/safetensors.js';
-import { writeFileAtomic } from './results/atomic.js';
+import type { NamedTensor } from './export/safetensors.js';
+import { decodeFile, encodeWithDigest, IntegrityError, verifyDecoded } from './results/integrity.js';
+import { writeFileKeepingPrevious } from './results/keep-previous.js';
 import { programHash } from './results/rundir.js';
 import type { EpochRecord } from './results/epoch.js';
 import { SUBNET_VERSION } from './version.js';
 
 export const CHECKPOINT_FILE = 'checkpoint.safetensors';
+/** The checkpoint before the newest, kept in case the newest is found damaged. */
+export const PREVIOUS_CHECKPOINT_FILE = 'checkpoint.prev.safetensors';
 export const CHECKPOINT_FORMAT = 1;
 
 export interface HistoryEntry {
@@ -60,6 +63,17 @@ export interface Checkpoint {
 
 export class CheckpointError extends Error {}
 
+/** A checkpoint whose bytes are not what subnet wrote (truncated, or failing its digest). */
+export class DamagedCheckpointError extends CheckpointError {
+  constructor(
+    readonly path: string,
+    message: string,
+    readonly tensor?: string,
+  ) {
+    super(message);
+  }
+}
+
 interface Slot {
   name: string;
   shape: number[];
@@ -90,17 +104,24 @@ export async function saveCheckpoint(ex: Executor, dir: string, meta: Checkpoint
     data: new Uint8Array(data[i], 0, s.shape.reduce((a, b) => a * b, 1) * 4),
   }));
   const path = join(dir, CHECKPOINT_FILE);
-  writeFileAtomic(path, encodeSafetensors(tensors, { subnet: JSON.stringify(meta) }));
+  writeFileKeepingPrevious(path, join(dir, PREVIOUS_CHECKPOINT_FILE), encodeWithDigest(tensors, { subnet: JSON.stringify(meta) }));
   return path;
 }
 
-/** Reads a checkpoint file; a damaged or foreign file is a CheckpointError naming it. */
+/**
+ * Reads a checkpoint file and verifies it against its SHA-256 digest; a damaged file is a
+ * DamagedCheckpointError naming it (and the first bad tensor), a foreign one a CheckpointError.
+ */
 export function readCheckpoint(path: string): Checkpoint {
   let decoded;
   try {
-    decoded = decodeSafetensors(readFileSync(path));
+    decoded = decodeFile(path, 'checkpoint');
+    if (decoded.metadata.subnet === undefined && decoded.metadata.subnet_sha256 === undefined) {
+      throw new CheckpointError(`${path}: not a subnet checkpoint (no "subnet" metadata)`);
+    }
+    verifyDecoded(path, 'checkpoint', decoded);
   } catch (e) {
-    if (e instanceof SafetensorsError || e instanceof TypeError) throw new CheckpointError(`${path}: not a valid checkpoint (${e.message})`);
+    if (e instanceof IntegrityError) throw new DamagedCheckpointError(path, e.message, e.tensor);
     throw e;
   }
   let meta: CheckpointMeta;

@@ -13,16 +13,20 @@ import type { ExpandedRun } from '../compiler/index.js';
 import type { Plan } from '../compiler/plan/plan.js';
 import {
   checkCompatible,
+  DamagedCheckpointError,
   findCheckpoint,
+  PREVIOUS_CHECKPOINT_FILE,
   readCheckpoint,
   restoreCheckpoint,
   saveCheckpoint,
+  type Checkpoint,
   type CheckpointMeta,
   type HistoryEntry,
   CHECKPOINT_FORMAT,
 } from './checkpoint.js';
 import type { Dataset } from './data/dataset.js';
 import type { GpuContext } from './device.js';
+import { withPreviousAdvice } from './results/previous-checkpoint.js';
 import { programHash, RunDir, type Summary } from './results/rundir.js';
 import { eventFileName } from './tensorboard.js';
 import type { EpochRecord } from './results/epoch.js';
@@ -102,7 +106,12 @@ export async function executeRun(ctx: GpuContext, req: RunRequest): Promise<Summ
 
   // Resume position, or a fresh start that clears what an earlier attempt left.
   const ckptPath = req.resume ? findCheckpoint(dir.dir) : undefined;
-  const ckpt = ckptPath ? readCheckpoint(ckptPath) : undefined;
+  let ckpt: Checkpoint | undefined;
+  try {
+    ckpt = ckptPath ? readCheckpoint(ckptPath) : undefined;
+  } catch (e) {
+    throw e instanceof DamagedCheckpointError ? withPreviousAdvice(e) : e;
+  }
   if (ckpt) checkCompatible(ckpt, plan, ckptPath!);
   else {
     if (!req.resume && findCheckpoint(dir.dir)) log(`starting over: the checkpoint in ${dir.dir} is replaced (--resume continues from it)`);
@@ -117,7 +126,7 @@ export async function executeRun(ctx: GpuContext, req: RunRequest): Promise<Summ
   if (ckpt) {
     // The derived files say exactly what the checkpoint finished (an epoch that ended after it
     // was written is run again and must not appear twice).
-    dir.clearResults([eventFile, 'checkpoint.safetensors', 'summary.json']);
+    dir.clearResults([eventFile, 'checkpoint.safetensors', PREVIOUS_CHECKPOINT_FILE, 'summary.json']);
     writeDerived(dir, history, eventFile, startedAt);
     log(`resuming from ${ckptPath} at epoch ${epoch + 1}${nextStep ? `, step ${nextStep}/${steps}` : ''}`);
   }

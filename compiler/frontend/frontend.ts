@@ -8,12 +8,14 @@ import { buildNetworkTable, checkDeclarations } from '../check/program.js';
 import { didYouMean } from '../check/suggest.js';
 import { dedupeDiagnostics, hasErrors as anyErrors, sortDiagnostics, type Diagnostic, type Span } from '../../diagnostics/diagnostics.js';
 import { expandExperiment, type ExpandedRun } from '../expand/expand.js';
+import { isSyntaxError, itemAt, syntaxErrorsFirst } from './follow-on.js';
 import { makeDiagnostic } from '../../diagnostics/messages.js';
 
 export type { ExpandedRun };
 
 export interface SourceHost {
-  readFile(path: string): string | undefined; // undefined when missing
+  /** undefined when missing; a host may throw an Error whose message says why it cannot read. */
+  readFile(path: string): string | undefined;
   resolveImport(fromFile: string, spec: string): string; // to a path readFile understands
   env: Record<string, string | undefined>;
 }
@@ -69,17 +71,20 @@ function loadGraph(entry: string, host: SourceHost, sources: Record<string, stri
   const importedBy = new Map<string, { file: string; span: Span }>();
   const stack: string[] = [];
   const done = new Set<string>();
+  let reason = 'no such file';
   const read = (path: string): string | undefined => {
+    reason = 'no such file';
     try {
       return host.readFile(path);
-    } catch {
+    } catch (e) {
+      reason = e instanceof Error && e.message ? e.message : 'unreadable';
       return undefined;
     }
   };
   const load = (path: string, via?: Span): void => {
     const text = read(path);
     if (text === undefined) {
-      diags.push(makeDiagnostic('E0106', { path: via ? (sources[via.file]?.slice(via.offset + 1, via.offset + via.length - 1) ?? path) : path }, via));
+      diags.push(makeDiagnostic('E0106', { path: via ? (sources[via.file]?.slice(via.offset + 1, via.offset + via.length - 1) ?? path) : path, reason }, via));
       return;
     }
     sources[path] = text;
@@ -94,7 +99,7 @@ function loadGraph(entry: string, host: SourceHost, sources: Record<string, stri
       try {
         target = host.resolveImport(path, item.path);
       } catch {
-        diags.push(makeDiagnostic('E0106', { path: item.path }, item.pathSpan));
+        diags.push(makeDiagnostic('E0106', { path: item.path, reason: 'the path cannot be resolved' }, item.pathSpan));
         continue;
       }
       const cycleAt = stack.indexOf(target);
@@ -131,9 +136,11 @@ export function compileProgram(entry: string, host: SourceHost, opts: CompileOpt
   const diags: Diagnostic[] = [];
   const result: CompileResult = { diagnostics: [], sources, experiments: [], networks: [] };
   let importedBy: Loaded['importedBy'] = new Map();
+  let programs: A.Program[] = [];
   try {
     const loaded = loadGraph(entry, host, sources, diags);
     importedBy = loaded.importedBy;
+    programs = loaded.programs;
     const ctx = new Ctx(host.env ?? {}, sources);
     const table = buildNetworkTable(ctx, loaded.programs);
     result.networks = table.decls.map((d) => ({ name: d.name.text, span: d.name.span }));
@@ -174,8 +181,10 @@ export function compileProgram(entry: string, host: SourceHost, opts: CompileOpt
       selected = chosen ? [chosen] : [];
     }
     const syntaxErrors = anyErrors(diags);
+    // A syntax error belongs to the declaration it follows (one cut off at the end of the file
+    // has its error after its own span).
     const damaged = (x: A.ExperimentDecl): boolean =>
-      diags.some((d) => d.span && d.span.file === x.span.file && d.span.offset >= x.span.offset && d.span.offset <= x.span.offset + x.span.length);
+      diags.some((d) => isSyntaxError(d) && d.span && d.span.file === x.span.file && itemAt(entryProgram!, d.span.offset) === x);
     for (const x of selected) {
       const runs = expandExperiment(ctx, table, x, overrides, damaged(x));
       result.experiments.push({ name: x.name.text, span: x.name.span, runs: syntaxErrors ? [] : runs });
@@ -186,7 +195,7 @@ export function compileProgram(entry: string, host: SourceHost, opts: CompileOpt
     if (e instanceof RangeError && /call stack/.test(e.message)) diags.push(makeDiagnostic('E0014', { what: 'the program', limit: 'the stack\'s' }));
     else diags.push(makeDiagnostic('E0000', { message: e instanceof Error ? e.message : String(e) }));
   }
-  const all = sortDiagnostics(dedupeDiagnostics(diags), Object.keys(sources));
+  const all = syntaxErrorsFirst(sortDiagnostics(dedupeDiagnostics(diags), Object.keys(sources)), programs, sources);
   for (const d of all) includeChain(d, importedBy);
   result.diagnostics = all;
   if (anyErrors(all)) for (const x of result.experiments) x.runs = [];

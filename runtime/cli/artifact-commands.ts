@@ -1,9 +1,10 @@
 // The commands that work on what a run leaves behind, or that package a program to run
-// elsewhere: eval, export, compile. Registered from main.ts in one call.
+// elsewhere: eval, export, verify, compile. Registered from main.ts in one call.
 import type { Command } from 'commander';
 import { compileCommand } from './compile-command.js';
 import { evalCommand } from './eval-command.js';
 import { exportCommand } from './export-command.js';
+import { verifyCommand } from './verify-command.js';
 
 export interface ArtifactCommandHooks {
   overrides: (c: Command) => Command;
@@ -25,6 +26,11 @@ export function registerArtifactCommands(p: Command, h: ArtifactCommandHooks): v
     .requiredOption('--format <format>', 'safetensors or onnx')
     .requiredOption('-o, --output <file>', 'the file to write')
     .action(async (dir: string, o) => h.done(await exportCommand(dir, { format: o.format, output: o.output, color: h.color() })));
+
+  p.command('verify')
+    .description('check checkpoints, exports and run directories against the SHA-256 digests subnet wrote')
+    .argument('<paths...>', 'run directories or .safetensors files (checkpoints or exports)')
+    .action(async (paths: string[]) => h.done(await verifyCommand(paths)));
 
   h.overrides(p.command('compile').description('bundle the runtime and the plan of a program into one standalone ES module').argument('<file>'))
     .requiredOption('-o, --output <file>', 'the runner to write (runner.mjs)')

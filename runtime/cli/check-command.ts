@@ -22,7 +22,11 @@ export async function checkCommand(files: string[], opts: CheckOptions): Promise
       else {
         const runs = r.experiments.reduce((n, x) => n + x.runs.length, 0);
         const plural = (n: number, w: string): string => `${n} ${w}${n === 1 ? '' : 's'}`;
-        process.stderr.write(`${file}: ok (${plural(r.experiments.length, 'experiment')}, ${plural(runs, 'run')}, ${plural(r.networks.length, 'network')})\n`);
+        // Networks: those of this file, apart from what its imports bring (std/ holds dozens).
+        const here = r.networks.filter((n) => n.span.file === file).length;
+        const imported = r.networks.length - here;
+        const networks = `${plural(here, 'network')} defined here${imported ? `, ${imported} imported` : ''}`;
+        process.stderr.write(`${file}: ok (${plural(r.experiments.length, 'experiment')}, ${plural(runs, 'run')}; ${networks})\n`);
       }
     }
     if (hasErrors(r.diagnostics)) failed = true;

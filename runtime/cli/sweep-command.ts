@@ -5,6 +5,7 @@
 import { basename, resolve } from 'node:path';
 import { closeDevice } from '../device.js';
 import { writeFileAtomic } from '../results/atomic.js';
+import { runState } from '../results/complete.js';
 import { runDirOf } from '../run.js';
 import type { RunTask } from '../sweep/execute.js';
 import { readFailure } from '../sweep/failure.js';
@@ -112,6 +113,10 @@ export async function sweepCommand(file: string, opts: SweepOptions): Promise<nu
   const tty = stderrIsTTY() && !process.env.CI;
   const progress = tty ? barProgress(writeThrough(ttyStderr()), total, done.length) : lineProgress((s) => process.stderr.write(s + '\n'), total, done.length);
   if (done.length) progress.log(`${done.length} of ${total} runs already complete in ${out}: skipped`);
+  for (const r of todo) {
+    const s = runState(runDirOf(out, r.run.id), r.run.id);
+    if (s.kind === 'bad-summary') progress.log(`warning: ${s.problem}; the run is resumed from its checkpoint, which rewrites it`);
+  }
 
   const ac = new AbortController();
   let firstSignalAt = 0;

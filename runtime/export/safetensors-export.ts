@@ -3,11 +3,13 @@
 // seed regenerates, materialised: PyTorch cannot replay our Philox stream), `<layer>.scores`
 // (F32) and `<layer>.mask` (U8, 1 = kept, by the exact top-k rule), batch-norm tensors under
 // PyTorch's names, and in __metadata__ the seed, keep per layer, the policy, the init and the
-// shapes (all strings, as the format requires). docs/export.md shows how to load it.
+// shapes (all strings, as the format requires), and the SHA-256 digest subnet verifies when it
+// reads the file back (runtime/results/integrity.ts). docs/export.md shows how to load it.
 import type { Checkpoint } from '../checkpoint.js';
 import { programHash } from '../results/rundir.js';
 import { SUBNET_VERSION } from '../version.js';
-import { encodeSafetensors, tensor, type NamedTensor } from './safetensors.js';
+import { encodeWithDigest } from '../results/integrity.js';
+import { tensor, type NamedTensor } from './safetensors.js';
 import type { Subnetwork } from './subnetwork.js';
 
 export const EXPORT_FORMAT = 'subnet-v1';
@@ -60,5 +62,5 @@ export function safetensorsExport(net: Subnetwork, runId: string, ckpt: Checkpoi
   const tensors = subnetworkTensors(net);
   const meta = exportMetadata(net, runId, ckpt);
   meta.shapes = JSON.stringify(Object.fromEntries(tensors.map((t) => [t.name, t.shape])));
-  return encodeSafetensors(tensors, meta);
+  return encodeWithDigest(tensors, meta);
 }

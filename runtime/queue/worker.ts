@@ -11,7 +11,7 @@ import type { Redis } from 'ioredis';
 import type { RunConfig } from '../../compiler/plan/config.js';
 import type { Dataset } from '../data/dataset.js';
 import type { GpuContext } from '../device.js';
-import { readMetrics } from '../report/load-dir.js';
+import { readMetricsOrRepair } from '../results/run-files.js';
 import type { Summary } from '../results/rundir.js';
 import { runDirOf } from '../run.js';
 import { executeTask, isAbort, PlanError } from '../sweep/execute.js';
@@ -54,7 +54,7 @@ export async function runWorker(o: WorkerOptions): Promise<WorkerResult> {
 
   const storeFromDisk = async (s: Summary, config: RunConfig) => {
     const dir = runDirOf(o.out, s.run_id);
-    await store.putResult({ summary: s, config, metrics: readMetrics(join(dir, 'metrics.jsonl')), worker: name, stored_at: new Date().toISOString() });
+    await store.putResult({ summary: s, config, metrics: readMetricsOrRepair(dir, log), worker: name, stored_at: new Date().toISOString() });
   };
 
   const process_ = async (job: Job<RunJob>, token?: string) => {

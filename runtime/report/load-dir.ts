@@ -1,10 +1,12 @@
 // Reads a directory of run directories (what `subnet run`/`subnet sweep` write, or a shared
 // results directory of queue workers) into a RunSet. A file that cannot be parsed becomes a
-// warning naming it; only a missing or empty directory is an error.
+// warning naming it; a missing directory, or one where no run could be read, is an error (and
+// then names every unreadable file, so the reason is never hidden behind "no runs").
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { RunConfig } from '../../compiler/plan/config.js';
-import { RunDir, type Summary } from '../results/rundir.js';
+import type { Summary } from '../results/rundir.js';
+import { readMetricsOrRepair, readSummaryChecked, RunFileError } from '../results/run-files.js';
 import { FAILURE_FILE, readFailure } from '../sweep/failure.js';
 import type { EpochRecord } from '../results/epoch.js';
 import type { RunSet } from './records.js';
@@ -53,7 +55,7 @@ export function loadRunDirectory(root: string, linkBase: string = root): RunSet 
     const link = relative(linkBase, dir) || '.';
     try {
       const config = existsSync(cfgPath) ? readJson<RunConfig>(cfgPath) : undefined;
-      const summary: Summary | undefined = RunDir.readSummary(dir);
+      const summary: Summary | undefined = readSummaryChecked(dir);
       if (summary?.status === 'complete') {
         if (!config) {
           set.warnings.push(`${cfgPath}: missing; run skipped`);
@@ -62,7 +64,7 @@ export function loadRunDirectory(root: string, linkBase: string = root): RunSet 
         set.complete.push({
           summary,
           config,
-          metrics: readMetrics(join(dir, 'metrics.jsonl')),
+          metrics: readMetricsOrRepair(dir, (note) => set.warnings.push(note)),
           dir: link,
           tensorboard: eventFiles(dir).map((f) => relative(linkBase, f)),
         });
@@ -75,10 +77,12 @@ export function loadRunDirectory(root: string, linkBase: string = root): RunSet 
       }
       if (config) set.incomplete.push({ run_id: name, experiment: config.experiment, axes: config.axes, dir: link });
     } catch (e) {
-      set.warnings.push(`${dir}: unreadable (${e instanceof Error ? e.message : String(e)}); run skipped`);
+      if (e instanceof RunFileError) set.warnings.push(`${e.message}; run skipped`);
+      else set.warnings.push(`${dir}: unreadable (${e instanceof Error ? e.message : String(e)}); run skipped`);
     }
   }
   if (set.complete.length + set.failed.length + set.incomplete.length === 0) {
+    if (set.warnings.length) throw new ReportInputError(`${root}: no readable runs:\n${set.warnings.map((w) => `  ${w}`).join('\n')}`);
     throw new ReportInputError(`${root}: no run directories (expected <run id>/summary.json from \`subnet run\` or \`subnet sweep\`)`);
   }
   return set;

@@ -90,7 +90,7 @@ export class RunDir {
   clearResults(keep: readonly string[] = []): void {
     if (!existsSync(this.dir)) return;
     for (const f of readdirSync(this.dir)) {
-      const stale = f === RUN_FILES.metrics || f === RUN_FILES.summary || f === 'checkpoint.safetensors' || f.startsWith('events.out.tfevents.');
+      const stale = f === RUN_FILES.metrics || f === RUN_FILES.summary || f === 'checkpoint.safetensors' || f === 'checkpoint.prev.safetensors' || f.startsWith('events.out.tfevents.');
       if (stale && !keep.includes(f)) rmSync(join(this.dir, f), { force: true });
     }
   }

@@ -14,13 +14,23 @@ export function resolveImportPath(fromFile: string, spec: string, stdDir = STD_D
   return join(dirname(fromFile), spec);
 }
 
+/** Why a file cannot be read, in words (the compiler puts it in E0106). */
+export function readFailure(e: unknown): string {
+  const code = (e as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') return 'no such file';
+  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
+  if (code === 'EISDIR') return 'it is a directory, not a file';
+  if (code === 'ENOTDIR') return 'a part of the path is not a directory';
+  return code ?? (e instanceof Error ? e.message : String(e));
+}
+
 export function nodeHost(env: Record<string, string | undefined> = process.env, stdDir = STD_DIR): SourceHost {
   return {
     readFile(path: string): string | undefined {
       try {
         return readFileSync(path, 'utf8');
-      } catch {
-        return undefined;
+      } catch (e) {
+        throw new Error(readFailure(e));
       }
     },
     resolveImport: (fromFile, spec) => resolveImportPath(fromFile, spec, stdDir),

@@ -1,14 +1,20 @@
 // "Run these plans": the loop that `subnet run` and a standalone runner share. Each run gets
 // its header line, trains into `<out>/<run id>/` (runtime/run.ts), and ends with its accuracy
 // line; SIGINT/SIGTERM stop the current run at a step boundary after a checkpoint. On resume a
-// run whose summary says it is complete is not trained again.
+// run that finished (its summary whole and complete, its checkpoint verified) is not trained
+// again; one whose checkpoint is damaged is refused with the way back.
+import { join } from 'node:path';
 import type { Plan } from '../../compiler/plan/plan.js';
 import type { RunConfig } from '../../compiler/plan/config.js';
 import type { Dataset } from '../data/dataset.js';
 import type { GpuContext } from '../device.js';
-import { RunDir, type Summary } from '../results/rundir.js';
+import { CHECKPOINT_FILE } from '../checkpoint.js';
+import { runState } from '../results/complete.js';
+import { previousCheckpointAdvice } from '../results/previous-checkpoint.js';
+import type { Summary } from '../results/rundir.js';
 import { executeRun, runDirOf, RunInterrupted, type CheckpointPolicy } from '../run.js';
 import { stopOnSignals } from '../signals.js';
+import { CliError } from './errors.js';
 
 export interface PlannedRun {
   experiment: string;
@@ -47,12 +53,21 @@ export async function runPlans(ctx: GpuContext, runs: PlannedRun[], opts: RunPla
     for (const r of runs) {
       const out = runDirOf(opts.out, r.id);
       const plan = await r.plan(out);
-      const done = opts.resume ? RunDir.readSummary(out) : undefined;
-      if (done?.status === 'complete' && done.epochs === r.config.train.epochs) {
-        log(`run ${r.id}  already complete (${(100 * done.final_test_accuracy).toFixed(2)}% test accuracy) → ${out}`);
-        last = done;
+      // A finished run is skipped only when its summary reads whole and its checkpoint verifies.
+      const state = opts.resume ? runState(out, r.id, r.config.train.epochs) : undefined;
+      if (state?.kind === 'complete') {
+        log(`run ${r.id}  already complete (${(100 * state.summary.final_test_accuracy).toFixed(2)}% test accuracy) → ${out}`);
+        last = state.summary;
         continue;
       }
+      if (state?.kind === 'damaged-checkpoint') {
+        const acc = (100 * state.summary.final_test_accuracy).toFixed(2);
+        throw new CliError(
+          `error: run ${r.id} finished (${acc}% test accuracy), but its checkpoint is refused: ${state.error.message}\n` +
+            `${previousCheckpointAdvice(join(out, CHECKPOINT_FILE))}\n(run without --resume to start this run over)`,
+        );
+      }
+      if (state?.kind === 'bad-summary') log(`warning: ${state.problem}; resuming from the checkpoint rewrites it`);
       const axes = Object.entries(r.config.axes).map(([k, v]) => `${k}=${v}`).join(' ');
       log(`run ${r.id}  ${r.experiment}${axes ? `  ${axes}` : ''}  seed ${r.config.seed}  → ${out}`);
       try {

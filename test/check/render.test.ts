@@ -45,12 +45,12 @@ test('zero-length spans get one caret; spans past the line end stop at it; tabs 
 test('warnings, no span, unknown file', () => {
   const w = makeDiagnostic('W0120', { name: 'x' }, { file: 'nowhere', offset: 0, length: 1 });
   assert.is(renderDiagnostic(w, {}, { color: false }), 'nowhere: warning[W0120]: experiment `x` is in an imported file and is not run');
-  const bare = makeDiagnostic('E0106', { path: 'a.subnet' });
-  assert.is(renderDiagnostic(bare, {}, { color: false }), 'error[E0106]: cannot read `a.subnet`');
+  const bare = makeDiagnostic('E0106', { path: 'a.subnet', reason: 'no such file' });
+  assert.is(renderDiagnostic(bare, {}, { color: false }), 'error[E0106]: cannot read `a.subnet`: no such file');
 });
 
 test('colour only when asked', () => {
-  const d = makeDiagnostic('E0106', { path: 'a' });
+  const d = makeDiagnostic('E0106', { path: 'a', reason: 'no such file' });
   assert.ok(!renderDiagnostic(d, {}, { color: false }).includes('\x1b['));
   assert.ok(renderDiagnostic(d, {}, { color: true }).includes('\x1b['));
 });

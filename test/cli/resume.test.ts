@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { CHECKPOINT_FILE, readCheckpoint } from '../../runtime/checkpoint.js';
-import { decodeSafetensors, encodeSafetensors } from '../../runtime/export/safetensors.js';
+import { decodeSafetensors } from '../../runtime/export/safetensors.js';
+import { encodeWithDigest } from '../../runtime/results/integrity.js';
 import { readEventFile } from '../../runtime/tensorboard.js';
 import { TIMING_FIELDS } from '../../runtime/results/epoch.js';
 import { ROOT, subnet } from '../helpers/cli.js';
@@ -171,7 +172,8 @@ test('a checkpoint from another run, format or version is refused with a clear m
     const copy = join(dirA, target.split('/').pop()!);
     rmSync(join(dirA, 'x'), { recursive: true });
     mkdirSync(copy);
-    writeFileSync(join(copy, CHECKPOINT_FILE), encodeSafetensors([...d.tensors.values()], { subnet: JSON.stringify(meta) }));
+    // Rewritten with a fresh digest: the file is intact, only its contents are foreign.
+    writeFileSync(join(copy, CHECKPOINT_FILE), encodeWithDigest([...d.tensors.values()], { subnet: JSON.stringify(meta) }));
     return subnet(['run', prog, '--out', dirA, '--resume']);
   };
   const v = rewrite((m) => (m.subnet_version = '0.0.1'));

@@ -28,7 +28,7 @@ test('check: ok files exit 0 and say so on stderr', () => {
   const r = run('check-command.js', `checkCommand(['good.subnet'], { color: false })`);
   assert.is(r.code, 0);
   assert.is(r.stdout, '');
-  assert.is(r.stderr, 'good.subnet: ok (1 experiment, 1 run, 6 networks)\n');
+  assert.is(r.stderr, 'good.subnet: ok (1 experiment, 1 run; 0 networks defined here, 6 imported)\n');
 });
 
 test('check: errors are rendered on stderr and exit 1', () => {
