@@ -47,9 +47,12 @@ export function defaultTile(r: TileRequest, cls: AdapterClass, steps = Infinity)
   if (cls === 'gpu' || !repaysLargeTile(r, steps)) return r.family === 'matmul' ? { tm: 4, tn: 4, wx: 8, wy: 8 } : { tm: 4, tn: 4, wx: 16, wy: 4 };
   if (r.family === 'conv') return { tm: 8, tn: 16, wx: 8, wy: 1 };
   const s = r.spec;
-  if (s.b === 'nk') return { tm: 16, tn: 4, wx: 8, wy: 1, acc: 'scalar' };
+  // Measured on lavapipe (AVX-512 and AVX2, 8 lanes): a dot-style (nk) or mk×kn kernel wants 8
+  // rows by 4 columns per lane, lanes along n; 16 rows spill (32 accumulators and operands past
+  // the vector registers) and run 2× slower. The outer-product dW (km×kn) keeps its 8×16 tile.
+  if (s.b === 'nk') return { tm: 8, tn: 4, wx: 8, wy: 1, acc: 'scalar' };
   if (s.a === 'km') return { tm: 8, tn: 16, wx: 8, wy: 1 };
-  return { tm: 8, tn: 8, wx: 4, wy: 4 };
+  return { tm: 8, tn: 4, wx: 8, wy: 1 };
 }
 
 /** The tiles an autotuner tries (the default first), all within 256 invocations per workgroup. */
@@ -62,6 +65,9 @@ export function tileCandidates(r: TileRequest, cls: AdapterClass): (MatmulTile |
     cls === 'cpu'
       ? [
           [8, 16, 8, 1],
+          [8, 4, 8, 1],
+          [4, 4, 8, 1],
+          [8, 4, 16, 1],
           [16, 8, 8, 1],
           [8, 8, 8, 2],
           [8, 8, 4, 4],

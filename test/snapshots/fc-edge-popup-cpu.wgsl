@@ -389,7 +389,7 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg:
 
 @compute @workgroup_size(8, 1, 1)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u) {
-  let mb = (wid.y * 1u + lid.y) * 16u;
+  let mb = (wid.y * 1u + lid.y) * 8u;
   let nb = (wid.x * 8u + lid.x) * 4u;
   let m0 = min(mb + 0u, 127u);
   let m1 = min(mb + 1u, 127u);
@@ -399,14 +399,6 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
   let m5 = min(mb + 5u, 127u);
   let m6 = min(mb + 6u, 127u);
   let m7 = min(mb + 7u, 127u);
-  let m8 = min(mb + 8u, 127u);
-  let m9 = min(mb + 9u, 127u);
-  let m10 = min(mb + 10u, 127u);
-  let m11 = min(mb + 11u, 127u);
-  let m12 = min(mb + 12u, 127u);
-  let m13 = min(mb + 13u, 127u);
-  let m14 = min(mb + 14u, 127u);
-  let m15 = min(mb + 15u, 127u);
   let n0 = min(nb + 0u, 299u);
   let n1 = min(nb + 1u, 299u);
   let n2 = min(nb + 2u, 299u);
@@ -444,38 +436,6 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
   var v7_1 = 0.0;
   var v7_2 = 0.0;
   var v7_3 = 0.0;
-  var v8_0 = 0.0;
-  var v8_1 = 0.0;
-  var v8_2 = 0.0;
-  var v8_3 = 0.0;
-  var v9_0 = 0.0;
-  var v9_1 = 0.0;
-  var v9_2 = 0.0;
-  var v9_3 = 0.0;
-  var v10_0 = 0.0;
-  var v10_1 = 0.0;
-  var v10_2 = 0.0;
-  var v10_3 = 0.0;
-  var v11_0 = 0.0;
-  var v11_1 = 0.0;
-  var v11_2 = 0.0;
-  var v11_3 = 0.0;
-  var v12_0 = 0.0;
-  var v12_1 = 0.0;
-  var v12_2 = 0.0;
-  var v12_3 = 0.0;
-  var v13_0 = 0.0;
-  var v13_1 = 0.0;
-  var v13_2 = 0.0;
-  var v13_3 = 0.0;
-  var v14_0 = 0.0;
-  var v14_1 = 0.0;
-  var v14_2 = 0.0;
-  var v14_3 = 0.0;
-  var v15_0 = 0.0;
-  var v15_1 = 0.0;
-  var v15_2 = 0.0;
-  var v15_3 = 0.0;
   for (var k = 0u; k < 196u; k = k + 1u) {
     let a0 = A[m0 * 196u + k];
     let a1 = A[m1 * 196u + k];
@@ -485,14 +445,6 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
     let a5 = A[m5 * 196u + k];
     let a6 = A[m6 * 196u + k];
     let a7 = A[m7 * 196u + k];
-    let a8 = A[m8 * 196u + k];
-    let a9 = A[m9 * 196u + k];
-    let a10 = A[m10 * 196u + k];
-    let a11 = A[m11 * 196u + k];
-    let a12 = A[m12 * 196u + k];
-    let a13 = A[m13 * 196u + k];
-    let a14 = A[m14 * 196u + k];
-    let a15 = A[m15 * 196u + k];
     var b0 = B[n0 * 196u + k];
     var b1 = B[n1 * 196u + k];
     var b2 = B[n2 * 196u + k];
@@ -529,38 +481,6 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
     v7_1 = fma(a7.w, b1.w, fma(a7.z, b1.z, fma(a7.y, b1.y, fma(a7.x, b1.x, v7_1))));
     v7_2 = fma(a7.w, b2.w, fma(a7.z, b2.z, fma(a7.y, b2.y, fma(a7.x, b2.x, v7_2))));
     v7_3 = fma(a7.w, b3.w, fma(a7.z, b3.z, fma(a7.y, b3.y, fma(a7.x, b3.x, v7_3))));
-    v8_0 = fma(a8.w, b0.w, fma(a8.z, b0.z, fma(a8.y, b0.y, fma(a8.x, b0.x, v8_0))));
-    v8_1 = fma(a8.w, b1.w, fma(a8.z, b1.z, fma(a8.y, b1.y, fma(a8.x, b1.x, v8_1))));
-    v8_2 = fma(a8.w, b2.w, fma(a8.z, b2.z, fma(a8.y, b2.y, fma(a8.x, b2.x, v8_2))));
-    v8_3 = fma(a8.w, b3.w, fma(a8.z, b3.z, fma(a8.y, b3.y, fma(a8.x, b3.x, v8_3))));
-    v9_0 = fma(a9.w, b0.w, fma(a9.z, b0.z, fma(a9.y, b0.y, fma(a9.x, b0.x, v9_0))));
-    v9_1 = fma(a9.w, b1.w, fma(a9.z, b1.z, fma(a9.y, b1.y, fma(a9.x, b1.x, v9_1))));
-    v9_2 = fma(a9.w, b2.w, fma(a9.z, b2.z, fma(a9.y, b2.y, fma(a9.x, b2.x, v9_2))));
-    v9_3 = fma(a9.w, b3.w, fma(a9.z, b3.z, fma(a9.y, b3.y, fma(a9.x, b3.x, v9_3))));
-    v10_0 = fma(a10.w, b0.w, fma(a10.z, b0.z, fma(a10.y, b0.y, fma(a10.x, b0.x, v10_0))));
-    v10_1 = fma(a10.w, b1.w, fma(a10.z, b1.z, fma(a10.y, b1.y, fma(a10.x, b1.x, v10_1))));
-    v10_2 = fma(a10.w, b2.w, fma(a10.z, b2.z, fma(a10.y, b2.y, fma(a10.x, b2.x, v10_2))));
-    v10_3 = fma(a10.w, b3.w, fma(a10.z, b3.z, fma(a10.y, b3.y, fma(a10.x, b3.x, v10_3))));
-    v11_0 = fma(a11.w, b0.w, fma(a11.z, b0.z, fma(a11.y, b0.y, fma(a11.x, b0.x, v11_0))));
-    v11_1 = fma(a11.w, b1.w, fma(a11.z, b1.z, fma(a11.y, b1.y, fma(a11.x, b1.x, v11_1))));
-    v11_2 = fma(a11.w, b2.w, fma(a11.z, b2.z, fma(a11.y, b2.y, fma(a11.x, b2.x, v11_2))));
-    v11_3 = fma(a11.w, b3.w, fma(a11.z, b3.z, fma(a11.y, b3.y, fma(a11.x, b3.x, v11_3))));
-    v12_0 = fma(a12.w, b0.w, fma(a12.z, b0.z, fma(a12.y, b0.y, fma(a12.x, b0.x, v12_0))));
-    v12_1 = fma(a12.w, b1.w, fma(a12.z, b1.z, fma(a12.y, b1.y, fma(a12.x, b1.x, v12_1))));
-    v12_2 = fma(a12.w, b2.w, fma(a12.z, b2.z, fma(a12.y, b2.y, fma(a12.x, b2.x, v12_2))));
-    v12_3 = fma(a12.w, b3.w, fma(a12.z, b3.z, fma(a12.y, b3.y, fma(a12.x, b3.x, v12_3))));
-    v13_0 = fma(a13.w, b0.w, fma(a13.z, b0.z, fma(a13.y, b0.y, fma(a13.x, b0.x, v13_0))));
-    v13_1 = fma(a13.w, b1.w, fma(a13.z, b1.z, fma(a13.y, b1.y, fma(a13.x, b1.x, v13_1))));
-    v13_2 = fma(a13.w, b2.w, fma(a13.z, b2.z, fma(a13.y, b2.y, fma(a13.x, b2.x, v13_2))));
-    v13_3 = fma(a13.w, b3.w, fma(a13.z, b3.z, fma(a13.y, b3.y, fma(a13.x, b3.x, v13_3))));
-    v14_0 = fma(a14.w, b0.w, fma(a14.z, b0.z, fma(a14.y, b0.y, fma(a14.x, b0.x, v14_0))));
-    v14_1 = fma(a14.w, b1.w, fma(a14.z, b1.z, fma(a14.y, b1.y, fma(a14.x, b1.x, v14_1))));
-    v14_2 = fma(a14.w, b2.w, fma(a14.z, b2.z, fma(a14.y, b2.y, fma(a14.x, b2.x, v14_2))));
-    v14_3 = fma(a14.w, b3.w, fma(a14.z, b3.z, fma(a14.y, b3.y, fma(a14.x, b3.x, v14_3))));
-    v15_0 = fma(a15.w, b0.w, fma(a15.z, b0.z, fma(a15.y, b0.y, fma(a15.x, b0.x, v15_0))));
-    v15_1 = fma(a15.w, b1.w, fma(a15.z, b1.z, fma(a15.y, b1.y, fma(a15.x, b1.x, v15_1))));
-    v15_2 = fma(a15.w, b2.w, fma(a15.z, b2.z, fma(a15.y, b2.y, fma(a15.x, b2.x, v15_2))));
-    v15_3 = fma(a15.w, b3.w, fma(a15.z, b3.z, fma(a15.y, b3.y, fma(a15.x, b3.x, v15_3))));
   }
   let r0_0 = vec4f(v0_0, v0_1, v0_2, v0_3);
   let r1_0 = vec4f(v1_0, v1_1, v1_2, v1_3);
@@ -570,14 +490,6 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
   let r5_0 = vec4f(v5_0, v5_1, v5_2, v5_3);
   let r6_0 = vec4f(v6_0, v6_1, v6_2, v6_3);
   let r7_0 = vec4f(v7_0, v7_1, v7_2, v7_3);
-  let r8_0 = vec4f(v8_0, v8_1, v8_2, v8_3);
-  let r9_0 = vec4f(v9_0, v9_1, v9_2, v9_3);
-  let r10_0 = vec4f(v10_0, v10_1, v10_2, v10_3);
-  let r11_0 = vec4f(v11_0, v11_1, v11_2, v11_3);
-  let r12_0 = vec4f(v12_0, v12_1, v12_2, v12_3);
-  let r13_0 = vec4f(v13_0, v13_1, v13_2, v13_3);
-  let r14_0 = vec4f(v14_0, v14_1, v14_2, v14_3);
-  let r15_0 = vec4f(v15_0, v15_1, v15_2, v15_3);
   if (mb + 0u < 128u) {
   if (nb + 0u < 300u) {
     let e = ((mb + 0u) * 300u + nb + 0u) / 4u;
@@ -624,54 +536,6 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
   if (nb + 0u < 300u) {
     let e = ((mb + 7u) * 300u + nb + 0u) / 4u;
     C[e] = max(r7_0, vec4f(0.0));
-  }
-  }
-  if (mb + 8u < 128u) {
-  if (nb + 0u < 300u) {
-    let e = ((mb + 8u) * 300u + nb + 0u) / 4u;
-    C[e] = max(r8_0, vec4f(0.0));
-  }
-  }
-  if (mb + 9u < 128u) {
-  if (nb + 0u < 300u) {
-    let e = ((mb + 9u) * 300u + nb + 0u) / 4u;
-    C[e] = max(r9_0, vec4f(0.0));
-  }
-  }
-  if (mb + 10u < 128u) {
-  if (nb + 0u < 300u) {
-    let e = ((mb + 10u) * 300u + nb + 0u) / 4u;
-    C[e] = max(r10_0, vec4f(0.0));
-  }
-  }
-  if (mb + 11u < 128u) {
-  if (nb + 0u < 300u) {
-    let e = ((mb + 11u) * 300u + nb + 0u) / 4u;
-    C[e] = max(r11_0, vec4f(0.0));
-  }
-  }
-  if (mb + 12u < 128u) {
-  if (nb + 0u < 300u) {
-    let e = ((mb + 12u) * 300u + nb + 0u) / 4u;
-    C[e] = max(r12_0, vec4f(0.0));
-  }
-  }
-  if (mb + 13u < 128u) {
-  if (nb + 0u < 300u) {
-    let e = ((mb + 13u) * 300u + nb + 0u) / 4u;
-    C[e] = max(r13_0, vec4f(0.0));
-  }
-  }
-  if (mb + 14u < 128u) {
-  if (nb + 0u < 300u) {
-    let e = ((mb + 14u) * 300u + nb + 0u) / 4u;
-    C[e] = max(r14_0, vec4f(0.0));
-  }
-  }
-  if (mb + 15u < 128u) {
-  if (nb + 0u < 300u) {
-    let e = ((mb + 15u) * 300u + nb + 0u) / 4u;
-    C[e] = max(r15_0, vec4f(0.0));
   }
   }
 }
