@@ -5,7 +5,7 @@
 //
 //   npm run bench [-- --arch fc,conv4 --steps 20 --json --no-peer --device cpu|cuda]
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -103,6 +103,36 @@ function runTfjs(backend: 'webgpu' | 'wasm'): TfjsResult | { error: string } {
   return { backend, ms_per_step: j.median_ms_per_step, images_per_second: j.img_per_s, dispatches_per_step: j.dispatches_per_step?.dispatches ?? null };
 }
 
+/**
+ * The practical limit on these two cores: OpenBLAS's f32 GEMM through numpy, with as many
+ * threads as the peer, in GFLOP/s (n = 1024, best of 5). OPENBLAS_CORETYPE/L2_SIZE, which this
+ * workplace sets for old OpenBLAS builds, are unset for this one command so that the current
+ * kernel runs.
+ */
+function openblasGflops(python: string | undefined, threads: number): number | null {
+  if (!python) return null;
+  const code =
+    'import numpy as np, time\n' +
+    'n=1024\na=np.random.rand(n,n).astype(np.float32)\nb=np.random.rand(n,n).astype(np.float32)\na@b\nbest=1e9\n' +
+    'for _ in range(5):\n t=time.perf_counter(); a@b; best=min(best,time.perf_counter()-t)\nprint(2*n**3/best/1e9)';
+  const env: NodeJS.ProcessEnv = { ...process.env, OPENBLAS_NUM_THREADS: String(threads), OMP_NUM_THREADS: String(threads) };
+  delete env.OPENBLAS_CORETYPE;
+  delete env.OPENBLAS_L2_SIZE;
+  const r = spawnSync(python, ['-c', code], { encoding: 'utf8', env });
+  const v = Number((r.stdout ?? '').trim());
+  return r.status === 0 && Number.isFinite(v) ? +v.toFixed(1) : null;
+}
+
+function cpuFlags(): string {
+  try {
+    const flags = new Set((/^flags\s*:(.*)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? '').trim().split(/\s+/));
+    const model = /^model name\s*:(.*)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1]?.trim() ?? 'unknown CPU';
+    return `${model}, ${['avx512f', 'avx2', 'fma'].filter((f) => flags.has(f)).join(' ') || 'no AVX2'}`;
+  } catch {
+    return 'unknown CPU';
+  }
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
@@ -121,7 +151,12 @@ async function main(): Promise<void> {
   const ctx = await openDevice();
   const adapter = ctx.facts.description || ctx.facts.device;
   const out = (s: string) => process.stdout.write(s + '\n');
-  if (!values.json) out(`adapter: ${adapter}${ctx.facts.isCpu ? ' (CPU)' : ''}; batch ${batch}; ${steps} timed steps; ${new Date().toISOString()}`);
+  const gemm = values['no-peer'] ? null : openblasGflops(findPython(), Number(values.threads));
+  const cpu = cpuFlags();
+  if (!values.json) {
+    out(`adapter: ${adapter}${ctx.facts.isCpu ? ' (CPU)' : ''}; ${cpu}; batch ${batch}; ${steps} timed steps; ${new Date().toISOString()}`);
+    if (gemm) out(`OpenBLAS f32 GEMM (numpy, n = 1024, ${values.threads} threads): ${gemm} GFLOP/s`);
+  }
   try {
     for (const arch of values.arch!.split(',')) {
       if (!ARCHS[arch]) throw new Error(`unknown arch ${arch} (${Object.keys(ARCHS).join(', ')})`);
@@ -143,6 +178,9 @@ async function main(): Promise<void> {
         arch,
         batch,
         adapter,
+        cpu,
+        openblas_gemm_gflops: gemm,
+        matmul_share_of_openblas: gemm && families.matmul ? +(families.matmul.gflops / gemm).toFixed(3) : null,
         ms_per_step: +ours.ms_per_step.toFixed(3),
         images_per_second: +ours.images_per_second.toFixed(1),
         dispatches_per_step: plan.stats.dispatchesPerTrainStep,
@@ -168,7 +206,7 @@ async function main(): Promise<void> {
       if (values.json) out(JSON.stringify(row));
       else {
         out(`\n${arch}: ${row.ms_per_step} ms/step, ${row.images_per_second} images/s, ${row.dispatches_per_step} dispatches/step (${row.unfused_dispatches_per_step} unfused), ${row.gflops} GFLOP/s`);
-        for (const [f, v] of Object.entries(families)) out(`  ${f.padEnd(12)} ${String(v.ms).padStart(9)} ms  ${(100 * v.share).toFixed(1).padStart(5)}%  ${v.gflops ? `${v.gflops} GFLOP/s` : ''}`);
+        for (const [f, v] of Object.entries(families)) out(`  ${f.padEnd(12)} ${String(v.ms).padStart(9)} ms  ${(100 * v.share).toFixed(1).padStart(5)}%  ${v.gflops ? `${v.gflops} GFLOP/s` : ''}${f === 'matmul' && gemm ? ` (${((100 * v.gflops) / gemm).toFixed(0)}% of OpenBLAS GEMM)` : ''}`);
         if (row.peer) out(`  peer ${row.peer}: ${row.peer_ms_per_step} ms/step, ${row.peer_images_per_second} images/s → ours is ${row.speedup_vs_peer}× the peer`);
         else out(`  peer: ${row.peer_error}`);
         for (const p of peers) {

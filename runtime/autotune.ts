@@ -17,6 +17,16 @@ export type TileMap = Record<string, Tile>;
 const CACHE_VERSION = 1;
 /** Below this (ms, default tile), a kernel is not worth tuning. */
 const WORTH_MS = 0.5;
+/**
+ * Seconds of tuning one plan may spend (SUBNET_TUNE_BUDGET_S; default 120): on lavapipe each
+ * large candidate costs seconds of LLVM compile, and a Conv4 at batch 128 has a dozen kernels.
+ * Kernels left when the budget runs out keep their defaults and are not cached, so a later run
+ * tunes them.
+ */
+function tuneBudgetMs(): number {
+  const s = Number(process.env.SUBNET_TUNE_BUDGET_S ?? 120);
+  return (Number.isFinite(s) && s >= 0 ? s : 120) * 1000;
+}
 
 export function cacheDir(): string {
   return join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'subnet');
@@ -104,8 +114,14 @@ export async function tuneKernels(ctx: GpuContext, plan: Plan, log: (s: string) 
   const known = (cache.adapters[id] ??= {});
   const cls = ctx.limits.adapterClass ?? 'gpu';
   let measured = false;
+  const deadline = performance.now() + tuneBudgetMs();
+  let skipped = 0;
   for (const key of keys) {
     if (known[key]) continue;
+    if (performance.now() > deadline) {
+      skipped++;
+      continue;
+    }
     const r = plan.tuning.requests[key] as TileRequest;
     // A short run keeps the small default: tuning would compile every candidate for nothing.
     if (cls === 'cpu' && !repaysLargeTile(r, steps)) continue;
@@ -121,6 +137,7 @@ export async function tuneKernels(ctx: GpuContext, plan: Plan, log: (s: string) 
     known[key] = best.tile;
     measured = true;
   }
+  if (skipped) log(`tuning budget spent (SUBNET_TUNE_BUDGET_S): ${skipped} kernel(s) keep their default tiles this time`);
   if (measured) {
     try {
       writeJsonAtomic(cachePath(), cache);
