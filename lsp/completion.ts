@@ -136,7 +136,7 @@ export function completionContext(text: string, offset: number): Context {
       return { kind: 'fields' };
     case 'call':
       if (lastType === 'Colon' && top.arg) return { kind: 'argValue', callee: top.callee, arg: top.arg };
-      if (lastType === 'LParen' || lastType === 'Comma') return { kind: 'args', callee: top.callee, given: top.given, field: top.field };
+      if (lastType === 'LParen' || lastType === 'Comma') return { kind: 'args', callee: top.callee, given: [...top.given, ...namedAfter(text, offset)], field: top.field };
       return { kind: 'none' };
     case 'list':
       return lastType === 'LBracket' || lastType === 'Comma' ? { kind: 'listItem', arg: top.arg } : { kind: 'none' };
@@ -151,6 +151,22 @@ export function completionContext(text: string, offset: number): Context {
     default:
       return { kind: 'none' };
   }
+}
+
+/** Names given as `name:` after the cursor in the same argument list (they are not offered again). */
+function namedAfter(text: string, offset: number): string[] {
+  const toks = lex(text.slice(offset)).tokens;
+  const out: string[] = [];
+  let depth = 0;
+  for (let i = 0; i < toks.length; i++) {
+    const k = type(toks[i]!);
+    if (k === 'LParen' || k === 'LBracket' || k === 'LBrace') depth++;
+    else if (k === 'RParen' || k === 'RBracket' || k === 'RBrace') {
+      if (depth === 0) break;
+      depth--;
+    } else if (depth === 0 && k === 'Colon' && i > 0 && isName(toks[i - 1])) out.push(toks[i - 1]!.image);
+  }
+  return out;
 }
 
 const KIND: Record<Category, CompletionItemKind> = {

@@ -80,8 +80,11 @@ export class DocsIndex {
   lookup(name: string): DocEntry[] {
     const direct = this.entries.get(name);
     if (direct) return direct;
-    const mention = new RegExp('`' + name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&') + '(?:[`(:]| [=(])');
-    const p = this.paragraphs.find((x) => mention.test(x.markdown));
+    const n = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    // A paragraph that defines the name (`cosine` (…), `step(every: …)`, `lr` must …) beats one that lists it.
+    const defines = new RegExp('`' + n + '(?:\\(|` \\(|`:|` must|` is|` and)');
+    const mentions = new RegExp('`' + n + '(?:[`(:]| [=(])');
+    const p = this.paragraphs.find((x) => defines.test(x.markdown)) ?? this.paragraphs.find((x) => mentions.test(x.markdown));
     return p ? [p] : [];
   }
 

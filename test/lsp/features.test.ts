@@ -1,0 +1,88 @@
+// The server's pieces in process: the completion context of half-written buffers, the reference
+// text found for every built-in name, the option sets lsp/ spells itself, the sweep summary's
+// counts against the Plan's, and which hints become quick fixes.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { completionContext } from '../../lsp/completion.js';
+import { BUILTIN_LAYERS, DATASETS, DISTRIBUTIONS, FIELDS, MASK_POLICIES, OPTIMIZERS, SCHEDULES, TRAIN_KEYS } from '../../lsp/compiler-api.js';
+import { hintReplacement } from '../../lsp/diagnostics.js';
+import { languageDocs } from '../../lsp/docs-index.js';
+import { keptTotals, runStats } from '../../lsp/layer-table.js';
+import { AUGMENTS, EVAL_MODES, FAN_MODES } from '../../lsp/vocabulary.js';
+import { compileProgram } from '../../compiler/frontend.js';
+import { nodeHost } from '../../runtime/cli/host.js';
+import { ROOT } from '../check/fixtures.js';
+import { compileText, experiment, messages } from '../check/virtual.js';
+
+const at = (src: string): ReturnType<typeof completionContext> => {
+  const o = src.indexOf('|');
+  return completionContext(src.slice(0, o) + src.slice(o + 1), o);
+};
+
+test('completion context: where the cursor is in half-written programs', () => {
+  assert.equal(at('|'), { kind: 'top' });
+  assert.equal(at('import |'), { kind: 'import' });
+  assert.equal(at('experiment e {\n  |'), { kind: 'fields' });
+  assert.equal(at('experiment e {\n  model = FC()\n  |\n}'), { kind: 'fields' });
+  assert.equal(at('experiment e {\n  mask = |'), { kind: 'fieldValue', field: 'mask' });
+  assert.equal(at('experiment e {\n  mask = edg|'), { kind: 'fieldValue', field: 'mask' });
+  assert.equal(at('experiment e { mask = edge_popup(|) }'), { kind: 'args', callee: 'edge_popup', given: [], field: 'mask' });
+  assert.equal(at('experiment e { mask = edge_popup(keep: 50%, |) }'), { kind: 'args', callee: 'edge_popup', given: ['keep'], field: 'mask' });
+  assert.equal(at('experiment e { mask = edge_popup(keep: |'), { kind: 'argValue', callee: 'edge_popup', arg: 'keep' });
+  assert.equal(at('experiment e { optimizer = sgd(lr: 0.1, schedule: |) }'), { kind: 'argValue', callee: 'sgd', arg: 'schedule' });
+  assert.equal(at('experiment e { train = { epochs: 1 |} }'), { kind: 'recordKey', owner: 'train' });
+  assert.equal(at('experiment e { data = mnist(dir: "/d", augment: [|]) }'), { kind: 'listItem', arg: 'augment' });
+  assert.equal(at('network N(width: |'), { kind: 'paramType' });
+  assert.equal(at('network N { conv(8, 3) |'), { kind: 'statement' });
+  assert.equal(at('network N { repeat 2 { |'), { kind: 'statement' });
+  assert.equal(at('experiment e { // mask = |'), { kind: 'none' });
+  assert.equal(at('experiment e { data = mnist(dir: "/d|") }'), { kind: 'none' });
+  assert.equal(at('/* a */ experiment e { mask = |'), { kind: 'fieldValue', field: 'mask' });
+});
+
+test('the reference has an entry for every built-in name, field and std network', () => {
+  const docs = languageDocs();
+  const names: string[] = [...BUILTIN_LAYERS, ...MASK_POLICIES, ...DISTRIBUTIONS, ...OPTIMIZERS, ...SCHEDULES, ...DATASETS, ...FIELDS, ...TRAIN_KEYS, ...AUGMENTS];
+  names.push('FC', 'Conv2', 'Conv4', 'Conv6', 'Conv8', 'CifarResNet18', 'ResNet18', 'ResNet50', 'ResNet101', 'WideResNet50_2');
+  const missing = names.filter((n) => docs.lookup(n).length === 0);
+  assert.equal(missing, []);
+  assert.match(docs.render('edge_popup')!, /keep the top `keep` of the weights by \|score\|/);
+  assert.match(docs.render('Conv4')!, /2,425,024/);
+});
+
+test('the option sets lsp/ spells itself are what the checker accepts', () => {
+  for (const mode of FAN_MODES) assert.equal(messages(compileText(experiment({ weights: `kaiming_normal(mode: ${mode})` }))), [], mode);
+  for (const ev of EVAL_MODES) assert.equal(messages(compileText(experiment({ mask: `supermask(eval: ${ev})` }))), [], ev);
+  for (const a of AUGMENTS) assert.equal(messages(compileText(experiment({ data: `mnist(dir: "/d", augment: [${a === 'random_crop' ? 'random_crop(pad: 4)' : a}])` }))), [], a);
+});
+
+test('kept totals without lowering equal the Plan\'s, for every run shape of the examples', () => {
+  let checked = 0;
+  for (const f of readdirSync(join(ROOT, 'examples')).filter((x) => x.endsWith('.subnet'))) {
+    const r = compileProgram(join(ROOT, 'examples', f), nodeHost({ ...process.env }));
+    for (const x of r.experiments) {
+      // One run per experiment, and the last one (sweeps reach their other end there).
+      for (const run of [x.runs[0], x.runs[x.runs.length - 1]]) {
+        if (!run) continue;
+        const s = runStats(run);
+        assert.ok(s, `${f}: ${run.id} lowers`);
+        assert.equal(keptTotals(run.config), { params: s.params, kept: s.keptParams }, `${f} ${run.id}`);
+        checked++;
+      }
+    }
+  }
+  assert.ok(checked >= 10, `${checked} runs`);
+});
+
+test('only one-token hints about the marked text become quick fixes', () => {
+  const r = compileText(experiment({ model: 'FC(widht: 1)', mask: 'edge_popup(keep: 0.3)', data: 'mnist(dir: env("NOPE_NOT_SET"))' }));
+  const fixes = Object.fromEntries(r.diagnostics.map((d) => [d.code, hintReplacement(d, r.sources)]));
+  assert.is(fixes.E0201, 'width');
+  assert.is(fixes.E0302, '30%');
+  assert.ok('E0113' in fixes, JSON.stringify(messages(r)));
+  assert.is(fixes.E0113, undefined);
+});
+
+test.run();
