@@ -1,43 +1,56 @@
-// The per-layer table a hover on a model or on `keep` shows: the Plan's layer statistics
-// (lower()'s, the numbers `subnet plan` prints), made for limits no real adapter has so that a
-// model too large for one binding still gets its table (the limits change placement, never the
-// counts). Lowering a run costs tens of milliseconds, so tables are kept per run id.
-import { keptCount, lower, weightLayers, type ExpandedRun, type PlanStats, type RunConfig, type TargetLimits } from './compiler-api.js';
+// The per-layer table a hover on a model or on `keep` shows: per weight layer its shapes, its
+// weights, how many are kept and its resolved mask, read off the run configuration the compiler
+// produced. These are the numbers of the Plan's layer statistics (`subnet plan`), and a test holds
+// them equal to lower()'s for every example; they are not taken from lower() itself because
+// lowering a ResNet-50 run (kernels, memory placement) costs a few hundred milliseconds, which a
+// hover cannot wait for.
+import { keptCount, weightLayers, type ExpandedRun, type LayerMask, type LayerStats, type RunConfig } from './compiler-api.js';
 
-const UNBOUNDED: TargetLimits = {
-  minStorageBufferOffsetAlignment: 256,
-  maxStorageBufferBindingSize: Number.MAX_SAFE_INTEGER,
-  maxBufferSize: Number.MAX_SAFE_INTEGER,
-  maxComputeWorkgroupsPerDimension: 2 ** 31 - 1,
-  maxStorageBuffersPerShaderStage: 64,
-};
+export type TableRow = Omit<LayerStats, 'flopsPerExample'>;
 
-const cache = new Map<string, PlanStats | null>();
-
-/** The layer statistics of a run, or null when it cannot be lowered (the reason is not a hover's business). */
-export function runStats(run: ExpandedRun): PlanStats | null {
-  if (cache.has(run.id)) return cache.get(run.id)!;
-  let stats: PlanStats | null = null;
-  try {
-    stats = lower(run.config, run.id, UNBOUNDED).stats;
-  } catch {
-    stats = null;
-  }
-  if (cache.size >= 64) cache.delete(cache.keys().next().value!);
-  cache.set(run.id, stats);
-  return stats;
+export interface TableStats {
+  layers: TableRow[];
+  params: number;
+  keptParams: number;
 }
 
-/** Total and kept weights of a configuration without lowering it (the sweep summary lists many runs). */
-export function keptTotals(cfg: RunConfig): { params: number; kept: number } {
+/** The mask column as `subnet plan` prints it. */
+function maskLabel(m: LayerMask): string {
+  switch (m.kind) {
+    case 'edge_popup':
+      return `edge_popup ${+(m.keep * 100).toFixed(4)}%`;
+    case 'fixed':
+      return `fixed ${m.run}`;
+    default:
+      return m.kind;
+  }
+}
+
+export function tableStats(cfg: RunConfig): TableStats {
+  const layers: TableRow[] = [];
   let params = 0;
   let kept = 0;
   for (const l of weightLayers(cfg.model.layers)) {
     const n = l.kind === 'linear' ? l.inFeatures * l.outFeatures : l.outChannels * l.inChannels * l.kernel * l.kernel;
+    const k = l.mask.kind === 'edge_popup' ? keptCount(n, l.mask.keep) : n;
     params += n;
-    kept += l.mask.kind === 'edge_popup' ? keptCount(n, l.mask.keep) : n;
+    kept += k;
+    layers.push({ name: l.name, kind: l.kind, inShape: l.inShape, outShape: l.outShape, params: n, kept: k, mask: maskLabel(l.mask) });
   }
-  return { params, kept };
+  return { layers, params, keptParams: kept };
+}
+
+const cache = new Map<string, TableStats>();
+
+/** The table of a run, kept per run id (a sweep's hover summarises many runs). */
+export function runStats(run: ExpandedRun): TableStats {
+  let s = cache.get(run.id);
+  if (!s) {
+    s = tableStats(run.config);
+    if (cache.size >= 1024) cache.delete(cache.keys().next().value!);
+    cache.set(run.id, s);
+  }
+  return s;
 }
 
 const int = (n: number): string => n.toLocaleString('en-US');
@@ -45,7 +58,7 @@ const shape = (s: number[]): string => `[${s.join(', ')}]`;
 const pct = (a: number, b: number): string => (b === 0 ? '' : `${+((100 * a) / b).toFixed(1)}%`);
 
 /** The markdown table of a run's weight layers: shapes, params, kept, mask; then the totals. */
-export function layerTable(stats: PlanStats, opts: { shapes: boolean }): string {
+export function layerTable(stats: TableStats, opts: { shapes: boolean }): string {
   const head = opts.shapes ? '| layer | kind | in → out | params | kept | mask |\n|---|---|---|--:|--:|---|' : '| layer | params | kept | mask |\n|---|--:|--:|---|';
   const rows = stats.layers.map((l) =>
     opts.shapes
@@ -66,8 +79,8 @@ export function sweepSummary(runs: readonly ExpandedRun[], limit = 12): string |
     if (axes.length === 0) continue;
     const key = axes.map(([k, v]) => `${k}=${v}`).join(', ');
     if (seen.has(key)) continue;
-    const t = keptTotals(r.config);
-    seen.set(key, `- \`${key}\`: ${int(t.kept)} of ${int(t.params)} kept (${pct(t.kept, t.params)})`);
+    const t = runStats(r);
+    seen.set(key, `- \`${key}\`: ${int(t.keptParams)} of ${int(t.params)} kept (${pct(t.keptParams, t.params)})`);
   }
   if (seen.size <= 1) return undefined;
   const lines = [...seen.values()];
