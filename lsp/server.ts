@@ -17,6 +17,8 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { completionItems } from './completion.js';
 import { quickFixes, toLspDiagnostics } from './diagnostics.js';
 import { hover } from './hover.js';
+import { networkDecls } from './locate.js';
+import { semanticTokens, TOKEN_TYPES } from './semantic-tokens.js';
 import { definition, documentSymbols, formatEdits } from './navigation.js';
 import { uriToPath } from './positions.js';
 import { Workspace } from './workspace.js';
@@ -90,6 +92,7 @@ export function startServer(): Connection {
         documentSymbolProvider: true,
         documentFormattingProvider: true,
         codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
+        semanticTokensProvider: { legend: { tokenTypes: [...TOKEN_TYPES], tokenModifiers: [] }, full: true },
       },
       serverInfo: { name: 'subnet', version: '0.1.0' },
     };
@@ -153,6 +156,21 @@ export function startServer(): Connection {
     guard('formatting', [], (p) => {
       const doc = documents.get(p.textDocument.uri);
       return doc ? formatEdits(uriToPath(doc.uri), doc.getText()) : [];
+    }),
+  );
+  connection.languages.semanticTokens.on(
+    guard('semanticTokens', { data: [] as number[] }, (p) => {
+      const doc = documents.get(p.textDocument.uri);
+      if (!doc) return { data: [] };
+      const names = new Set(networkDecls(ws.importGraph(uriToPath(doc.uri))).keys());
+      return { data: semanticTokens(doc.getText(), names) };
+    }),
+  );
+  // A file changed on disk (an import that is not open): every open document is checked again.
+  connection.onDidChangeWatchedFiles(
+    guard('watchedFiles', undefined, () => {
+      ws.invalidate();
+      for (const uri of ws.openUris()) schedule(uri);
     }),
   );
   connection.onCodeAction(guard('codeAction', [], (p) => quickFixes(p.textDocument.uri, p.context.diagnostics)));

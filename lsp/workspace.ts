@@ -105,6 +105,12 @@ export class Workspace {
     return a;
   }
 
+  /** Forgets every analysis and parse (files on disk changed under them). */
+  invalidate(): void {
+    this.analyses.clear();
+    this.parsed.clear();
+  }
+
   /** The last analysis made, whatever its version (completion does not wait for a fresh one). */
   lastAnalysis(uri: string): Analysis | undefined {
     return this.analyses.get(uri);

@@ -24,6 +24,8 @@ async function activate(context) {
         { scheme: 'untitled', language: 'subnet' },
       ],
       initializationOptions: { debounceMs: config.get('server.debounceMs') },
+      // Imports that are not open still count: tell the server when a .subnet file changes on disk.
+      synchronize: { fileEvents: vscode.workspace.createFileSystemWatcher('**/*.subnet') },
     },
   );
   try {

@@ -24,6 +24,8 @@ export interface Client {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   /** Resolves with the first diagnostics for `uri` (at `version`, if given) published after the call or already received. */
   diagnostics(uri: string, version?: number, timeoutMs?: number): Promise<PublishDiagnosticsParams>;
+  /** Resolves with the next diagnostics published for `uri`, whatever their version. */
+  nextDiagnostics(uri: string, timeoutMs?: number): Promise<PublishDiagnosticsParams>;
   request<R>(method: string, params: unknown): Promise<R>;
   notify(method: string, params: unknown): Promise<void>;
   open(path: string, text?: string, version?: number): Promise<{ uri: string; text: string }>;
@@ -69,6 +71,12 @@ export async function startClient(opts: { debounceMs?: number } = {}): Promise<C
       return new Promise((resolve, reject) => {
         const t = setTimeout(() => reject(new Error(`no diagnostics for ${uri} v${version} within ${timeoutMs} ms\n${err}`)), timeoutMs);
         waiters.push({ uri, version, resolve: (p) => (clearTimeout(t), resolve(p)) });
+      });
+    },
+    nextDiagnostics(uri, timeoutMs = 20_000) {
+      return new Promise((resolve, reject) => {
+        const t = setTimeout(() => reject(new Error(`no diagnostics for ${uri} within ${timeoutMs} ms\n${err}`)), timeoutMs);
+        waiters.push({ uri, resolve: (p) => (clearTimeout(t), resolve(p)) });
       });
     },
     request: (method, params) => conn.sendRequest(method, params),

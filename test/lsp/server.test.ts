@@ -4,6 +4,8 @@
 // completion after `mask = `, a definition inside std/, a formatting edit, the symbols.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CodeAction, CompletionItem, Diagnostic, DocumentSymbol, Hover, Location, TextEdit } from 'vscode-languageserver-protocol';
 import { positionOf, ROOT, startClient, uriOf, type Client } from './client.js';
@@ -140,6 +142,59 @@ test('document symbols: the import, the experiment and its fields', async () => 
   const syms = await c.request<DocumentSymbol[]>('textDocument/documentSymbol', { textDocument: { uri } });
   assert.equal(syms.map((s) => s.name), ['std/frankle.subnet', 'quickstart']);
   assert.equal(syms[1]!.children!.map((s) => s.name), ['model', 'data', 'weights', 'mask', 'optimizer', 'train', 'seed']);
+});
+
+test('semantic tokens colour keywords, networks, fields, arguments, numbers and comments', async () => {
+  const legend = ['keyword', 'number', 'string', 'comment', 'class', 'function', 'property', 'parameter', 'enumMember', 'variable', 'operator'];
+  const r = await c.request<{ data: number[] }>('textDocument/semanticTokens/full', { textDocument: { uri } });
+  const toks = new Map<string, string>();
+  let line = 0;
+  let ch = 0;
+  for (let i = 0; i < r.data.length; i += 5) {
+    line += r.data[i]!;
+    ch = r.data[i]! === 0 ? ch + r.data[i + 1]! : r.data[i + 1]!;
+    toks.set(`${line}:${ch}`, legend[r.data[i + 3]!]!);
+  }
+  const typeAt = (needle: string, delta = 0): string | undefined => {
+    const p = positionOf(text, needle, delta);
+    return toks.get(`${p.line}:${p.character}`);
+  };
+  assert.is(typeAt('// Quickstart'), 'comment');
+  assert.is(typeAt('experiment'), 'keyword');
+  assert.is(typeAt('FC(width'), 'class');
+  assert.is(typeAt('model '), 'property');
+  assert.is(typeAt('keep: 50%'), 'parameter');
+  assert.is(typeAt('keep: 50%', 6), 'number');
+  assert.is(typeAt('edge_popup'), 'function');
+  assert.is(typeAt('fan_in'), 'enumMember');
+  assert.is(typeAt('"FASHION_MNIST_DIR"'), 'string');
+});
+
+test('an untitled buffer is checked, std/ imports included', async () => {
+  const untitled = 'untitled:Untitled-1';
+  await c.notify('textDocument/didOpen', { textDocument: { uri: untitled, languageId: 'subnet', version: 1, text } });
+  assert.equal((await c.diagnostics(untitled, 1)).diagnostics, []);
+  await c.notify('textDocument/didChange', { textDocument: { uri: untitled, version: 2 }, contentChanges: [{ text: text.replace('FC(', 'FCC(') }] });
+  assert.equal((await c.diagnostics(untitled, 2)).diagnostics.map((d) => d.code), ['E0103']);
+  await c.notify('textDocument/didClose', { textDocument: { uri: untitled } });
+});
+
+test('a change on disk to an imported file checks the open documents again', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'subnet-lsp-'));
+  const lib = join(dir, 'lib.subnet');
+  writeFileSync(lib, 'network Lib { flatten linear(10) }\n');
+  const main = join(dir, 'main.subnet');
+  const src = text.replace('import "std/frankle.subnet"', 'import "./lib.subnet"').replace('FC(width: 1)', 'Lib');
+  const { uri: mainUri } = await c.open(main, src);
+  assert.equal((await c.diagnostics(mainUri, 1)).diagnostics, []);
+  writeFileSync(lib, 'network Lib { conv(8, 3) linear(10) }\n');
+  const next = c.nextDiagnostics(mainUri);
+  await c.notify('workspace/didChangeWatchedFiles', { changes: [{ uri: uriOf(lib), type: 2 }] });
+  const d = (await next).diagnostics;
+  assert.equal(d.map((x) => x.code), ['E0401']);
+  assert.match(d[0]!.message, /^in `lib\.subnet`/);
+  await c.notify('textDocument/didClose', { textDocument: { uri: mainUri } });
+  rmSync(dir, { recursive: true, force: true });
 });
 
 test('the server is still alive and ends cleanly on shutdown', async () => {
