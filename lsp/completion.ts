@@ -30,7 +30,7 @@ import type { Workspace } from './workspace.js';
 
 type Frame =
   | { kind: 'experiment'; field?: string; sweep: boolean }
-  | { kind: 'network' | 'block' | 'params' | 'paren' }
+  | { kind: 'network' | 'block' | 'params' | 'paren' | 'zip' }
   | { kind: 'call'; callee: string; arg?: string; given: string[]; field?: string }
   | { kind: 'list'; arg?: string }
   | { kind: 'record'; owner?: string; key?: string };
@@ -87,7 +87,8 @@ export function completionContext(text: string, offset: number): Context {
         break;
       }
       case 'LParen':
-        if (!top && prev && type(prev) === 'Ident') stack.push({ kind: 'params' });
+        if (prev && type(prev) === 'Kw_zip') stack.push({ kind: 'zip' });
+        else if (!top && prev && type(prev) === 'Ident') stack.push({ kind: 'params' });
         else if (prev && type(prev) === 'Ident') stack.push({ kind: 'call', callee: prev.image, given: [], field: top?.kind === 'experiment' ? top.field : undefined });
         else stack.push({ kind: 'paren' });
         break;
@@ -131,7 +132,7 @@ export function completionContext(text: string, offset: number): Context {
   switch (top.kind) {
     case 'experiment':
       if (lastType === 'Assign' && top.field) return { kind: 'fieldValue', field: top.field };
-      if (lastType === 'Kw_sweep' || lastType === 'LParen' || (top.sweep && lastType === 'Comma')) return { kind: 'sweepPath' };
+      if (lastType === 'Kw_sweep') return { kind: 'sweepPath' };
       if (top.sweep && lastType !== 'RBracket') return { kind: 'none' };
       return { kind: 'fields' };
     case 'call':
@@ -148,6 +149,8 @@ export function completionContext(text: string, offset: number): Context {
       return { kind: 'statement' };
     case 'params':
       return lastType === 'Colon' ? { kind: 'paramType' } : { kind: 'none' };
+    case 'zip':
+      return lastType === 'LParen' || lastType === 'Comma' ? { kind: 'sweepPath' } : { kind: 'none' };
     default:
       return { kind: 'none' };
   }
@@ -168,6 +171,8 @@ function namedAfter(text: string, offset: number): string[] {
   }
   return out;
 }
+
+const SWEEP_PATHS = ['mask.keep', 'model.width', 'optimizer.lr', 'optimizer.weight_decay', 'train.epochs', 'train.batch', 'weights.scaled', 'data.subset'];
 
 const KIND: Record<Category, CompletionItemKind> = {
   field: CompletionItemKind.Field,
@@ -247,7 +252,11 @@ export function completionItems(ws: Workspace, path: string, text: string, offse
       return v ? builtin(v.names, v.category, ctx.field) : [];
     }
     case 'sweepPath':
-      return [];
+      // A whole field, or the paths into one that sweeps use most (docs/language.md §4.8).
+      return [
+        ...EXPERIMENT_FIELDS.filter((f) => f !== 'seed' && f !== 'seeds').map((f) => ({ label: f, kind: CompletionItemKind.Field, documentation: doc(f) })),
+        ...SWEEP_PATHS.map((p) => ({ label: p, kind: CompletionItemKind.Property, insertText: `${p} in [`, documentation: doc(p.split('.').pop()!) })),
+      ];
     case 'args': {
       const params = builtinParams(ctx.callee, ctx.field) ?? networkParams(ws, path, ctx.callee) ?? [];
       return params

@@ -34,6 +34,8 @@ test('completion context: where the cursor is in half-written programs', () => {
   assert.equal(at('experiment e { optimizer = sgd(lr: 0.1, schedule: |) }'), { kind: 'argValue', callee: 'sgd', arg: 'schedule' });
   assert.equal(at('experiment e { train = { epochs: 1 |} }'), { kind: 'recordKey', owner: 'train' });
   assert.equal(at('experiment e { data = mnist(dir: "/d", augment: [|]) }'), { kind: 'listItem', arg: 'augment' });
+  assert.equal(at('experiment e { seeds = 3\n  sweep |'), { kind: 'sweepPath' });
+  assert.equal(at('experiment e { sweep zip(mask.keep in [10%], |'), { kind: 'sweepPath' });
   assert.equal(at('network N(width: |'), { kind: 'paramType' });
   assert.equal(at('network N { conv(8, 3) |'), { kind: 'statement' });
   assert.equal(at('network N { repeat 2 { |'), { kind: 'statement' });
