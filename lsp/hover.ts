@@ -4,6 +4,7 @@
 // signature and the comment above its definition.
 import type * as A from '../grammar/ast.js';
 import type { Hover } from 'vscode-languageserver';
+import { resolveImportPath } from '../runtime/cli/host.js';
 import { SIGNATURES, type Span } from './compiler-api.js';
 import { languageDocs } from './docs-index.js';
 import { layerTable, runStats, sweepSummary } from './layer-table.js';
@@ -143,8 +144,18 @@ function hoverMarkdown(a: Analysis, ws: Workspace, hit: Hit): string | undefined
     case 'param':
       return fence(`${hit.param.name.text}: ${hit.param.type.text}`) + `\n\nparameter of \`${hit.where.network?.name.text}\``;
     case 'import': {
-      const target = hit.item.path;
-      return `\`${target}\``;
+      // The file it resolves to and the networks it brings in.
+      let target: string;
+      try {
+        target = resolveImportPath(a.path, hit.item.path);
+      } catch {
+        return undefined;
+      }
+      const parsed = ws.parse(target);
+      if (!parsed) return `\`${target}\`: cannot be read`;
+      const text = ws.read(target);
+      const nets = parsed.program.items.filter((i): i is A.NetworkDecl => i.kind === 'network').map((d) => networkSignature(d, text));
+      return [`\`${target}\``, nets.length ? fence(nets.join('\n')) : 'no networks'].join('\n\n');
     }
     case 'experiment': {
       const runs = runsOf(a, hit.decl);

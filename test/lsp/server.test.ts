@@ -98,6 +98,8 @@ test('hover on keep: kept weights per layer; on a policy and a setting: the refe
   assert.match(k, /\| linear2 \| 30,000 \| 15,000 \| edge_popup 50% \|/);
   const policy = await c.request<Hover>('textDocument/hover', { textDocument: { uri }, position: positionOf(text, 'signed_kaiming_constant', 3) });
   assert.match((policy.contents as { value: string }).value, /signed_kaiming_constant\(mode, scaled\)[\s\S]*4\.1 Distributions/);
+  const imp = await c.request<Hover>('textDocument/hover', { textDocument: { uri }, position: positionOf(text, 'std/frankle', 2) });
+  assert.match((imp.contents as { value: string }).value, /std\/frankle\.subnet`[\s\S]*network Conv4\(width: float = 1, classes: int = 10\)/);
   const sched = await c.request<Hover>('textDocument/hover', { textDocument: { uri }, position: positionOf(text, 'cosine', 2) });
   assert.match((sched.contents as { value: string }).value, /0\.5·\(1 \+ cos\(π·e\/E\)\)/);
 });
