@@ -126,8 +126,12 @@ function hoverMarkdown(a: Analysis, ws: Workspace, hit: Hit): string | undefined
   switch (hit.kind) {
     case 'callee':
       return builtinHover(hit.name.text, hit.where.field) ?? networkHover(ws, a.path, hit.name.text);
-    case 'ident':
+    case 'ident': {
+      // A parameter of the enclosing network shadows every other meaning of its name.
+      const param = hit.where.network?.params?.find((p) => p.name.text === hit.name);
+      if (param) return fence(`${param.name.text}: ${param.type.text}${param.default ? ` = ${slice(a.text, param.default.span)}` : ''}`) + `\n\nparameter of \`${hit.where.network!.name.text}\``;
       return builtinHover(hit.name, hit.where.field) ?? networkHover(ws, a.path, hit.name);
+    }
     case 'field':
       return languageDocs().render(hit.field.name.text);
     case 'argName': {

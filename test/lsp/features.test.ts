@@ -11,6 +11,8 @@ import { hintReplacement } from '../../lsp/diagnostics.js';
 import { languageDocs } from '../../lsp/docs-index.js';
 import { runStats } from '../../lsp/layer-table.js';
 import { AUGMENTS, EVAL_MODES, FAN_MODES } from '../../lsp/vocabulary.js';
+import { hover } from '../../lsp/hover.js';
+import { Workspace } from '../../lsp/workspace.js';
 import { compileProgram } from '../../compiler/frontend.js';
 import { nodeHost } from '../../runtime/cli/host.js';
 import { ROOT } from '../check/fixtures.js';
@@ -78,6 +80,23 @@ test('the hover\'s layer table is the Plan\'s layer statistics, for the first an
     }
   }
   assert.ok(checked >= 10, `${checked} runs`);
+});
+
+test('hover in process: a parameter in a network body, a sweep\'s kept totals, a model that does not compile', () => {
+  const ws = new Workspace({});
+  const md = (src: string, needle: string, delta = 0): string => {
+    ws.open('file:///v/h.subnet', 1, src);
+    const h = hover(ws.analyse('file:///v/h.subnet')!, ws, src.indexOf(needle) + delta);
+    return (h?.contents as { value: string } | undefined)?.value ?? '';
+  };
+  assert.match(md('network N(w: int = 8) { flatten linear(w * 2) }', 'w * 2'), /w: int = 8[\s\S]*parameter of `N`/);
+  const sweep = experiment({}, '').replace('train = { epochs: 1, batch: 64 }', 'train = { epochs: 1, batch: 64 }\n  sweep mask.keep in [10%, 90%]');
+  const keep = md(sweep, 'keep in', 1);
+  assert.match(keep, /`mask\.keep=10%`: 26,620 of 266,200 kept/);
+  // Not 239,580: kept = n − ⌊(1 − 0.9)·n⌋ in doubles, and 1 − 0.9 is a hair below 0.1 (the reference's rule).
+  assert.match(keep, /`mask\.keep=90%`: 239,583 of 266,200 kept/);
+  const broken = experiment({ model: 'FC(width: true)' });
+  assert.match(md(broken, 'FC(', 1), /does not compile yet/);
 });
 
 test('only one-token hints about the marked text become quick fixes', () => {
