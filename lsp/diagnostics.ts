@@ -76,11 +76,21 @@ export function toLspDiagnostics(a: Analysis): LspDiagnostic[] {
   return out;
 }
 
-/** Quick fixes for the diagnostics the client sends back (their `data` holds the edit). */
-export function quickFixes(uri: string, diagnostics: LspDiagnostic[]): CodeAction[] {
+/**
+ * Quick fixes for the diagnostics the client sends back. Their `data` holds the edit; a client
+ * that drops `data` gets it from the current analysis, matched by code and range.
+ */
+export function quickFixes(uri: string, diagnostics: LspDiagnostic[], current?: Analysis): CodeAction[] {
   const actions: CodeAction[] = [];
+  let known: LspDiagnostic[] | undefined;
+  const sameRange = (a: LspDiagnostic, b: LspDiagnostic): boolean =>
+    a.range.start.line === b.range.start.line && a.range.start.character === b.range.start.character && a.range.end.line === b.range.end.line && a.range.end.character === b.range.end.character;
   for (const d of diagnostics) {
-    const data = d.data as Partial<FixData> | undefined;
+    let data = d.data as Partial<FixData> | undefined;
+    if (data === undefined && d.source === 'subnet' && current) {
+      known ??= toLspDiagnostics(current);
+      data = known.find((k) => k.code === d.code && sameRange(k, d))?.data as Partial<FixData> | undefined;
+    }
     if (d.source !== 'subnet' || typeof data?.replacement !== 'string') continue;
     actions.push({
       title: `Change to \`${data.replacement}\``,

@@ -173,7 +173,7 @@ export function startServer(): Connection {
       for (const uri of ws.openUris()) schedule(uri);
     }),
   );
-  connection.onCodeAction(guard('codeAction', [], (p) => quickFixes(p.textDocument.uri, p.context.diagnostics)));
+  connection.onCodeAction(guard('codeAction', [], (p) => quickFixes(p.textDocument.uri, p.context.diagnostics, ws.analyse(p.textDocument.uri))));
 
   documents.listen(connection);
   connection.listen();

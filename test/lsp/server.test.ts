@@ -49,6 +49,10 @@ test('an edit into an error publishes it with its code, hint and quick fix; the 
   const actions = await c.request<CodeAction[]>('textDocument/codeAction', { textDocument: { uri }, range: d.range, context: { diagnostics: [d] } });
   assert.is(actions.length, 1);
   assert.equal(actions[0]!.edit!.changes![uri], [{ range: d.range, newText: 'width' }]);
+  // A client that does not send `data` back still gets the fix.
+  const { data: _, ...bare } = d;
+  const again = await c.request<CodeAction[]>('textDocument/codeAction', { textDocument: { uri }, range: d.range, context: { diagnostics: [bare] } });
+  assert.equal(again.map((a) => a.title), ['Change to `width`']);
 
   const keep = await edit(text.replace('keep: 50%', 'keep: 0.5'));
   assert.equal(keep.map((x) => x.code), ['E0302']);
