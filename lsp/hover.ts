@@ -7,7 +7,7 @@ import type { Hover } from 'vscode-languageserver';
 import { resolveImportPath } from '../runtime/cli/host.js';
 import { SIGNATURES, type Span } from './compiler-api.js';
 import { languageDocs } from './docs-index.js';
-import { layerTable, runStats, sweepSummary } from './layer-table.js';
+import { int, layerTable, runStats, sweepSummary } from './layer-table.js';
 import { locate, networkDecls, type Hit } from './locate.js';
 import { lineIndex } from './positions.js';
 import { builtinParams, categoryOf, PERCENT_ARGS } from './vocabulary.js';
@@ -54,7 +54,7 @@ function modelHover(a: Analysis, ws: Workspace, exp: A.ExperimentDecl, network: 
   } else {
     const axes = Object.entries(run.config.axes).map(([k, v]) => `${k} = ${v}`);
     const which = runs.length > 1 ? ` (run 1 of ${runs.length}${axes.length ? `: ${axes.join(', ')}` : ''})` : '';
-    parts.push(`**${network}**: ${stats.params.toLocaleString('en-US')} weights, ${stats.keptParams.toLocaleString('en-US')} kept${which}`);
+    parts.push(`**${network}**: ${int(stats.params)} weights, ${int(stats.keptParams)} kept${which}`);
     parts.push(layerTable(stats, { shapes: true }));
     const sweep = sweepSummary(runs);
     if (sweep) parts.push(`Kept weights across the sweep:\n\n${sweep}`);
