@@ -7,7 +7,7 @@ import type { IToken } from 'chevrotain';
 import { CompletionItemKind, InsertTextFormat, type CompletionItem } from 'vscode-languageserver';
 import { lex } from '../grammar/lexer.js';
 import type * as A from '../grammar/ast.js';
-import { STD_DIR } from '../runtime/cli/host.js';
+import { STD_DIR } from './runtime-api.js';
 import { PARAM_TYPES } from './compiler-api.js';
 import { languageDocs } from './docs-index.js';
 import { leadingComment, networkSignature } from './hover.js';

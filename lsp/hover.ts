@@ -4,7 +4,7 @@
 // signature and the comment above its definition.
 import type * as A from '../grammar/ast.js';
 import type { Hover } from 'vscode-languageserver';
-import { resolveImportPath } from '../runtime/cli/host.js';
+import { resolveImportPath } from './runtime-api.js';
 import { SIGNATURES, type Span } from './compiler-api.js';
 import { languageDocs } from './docs-index.js';
 import { int, layerTable, runStats, sweepSummary } from './layer-table.js';

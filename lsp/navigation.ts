@@ -4,7 +4,7 @@
 import { DocumentSymbol, SymbolKind, type Location, type TextEdit } from 'vscode-languageserver';
 import type * as A from '../grammar/ast.js';
 import { pathText } from '../grammar/ast.js';
-import { resolveImportPath } from '../runtime/cli/host.js';
+import { resolveImportPath } from './runtime-api.js';
 import { formatSource, type Span } from './compiler-api.js';
 import { locate, networkDecls } from './locate.js';
 import { lineIndex, pathToUri } from './positions.js';

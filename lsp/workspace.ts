@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { parseFile, type ParsedFile } from '../grammar/build-ast.js';
 import type * as A from '../grammar/ast.js';
-import { resolveImportPath } from '../runtime/cli/host.js';
+import { resolveImportPath } from './runtime-api.js';
 import { compileProgram, type CompileResult, type SourceHost } from './compiler-api.js';
 import { uriToPath } from './positions.js';
 
