@@ -26,7 +26,20 @@ const NOISE = [
   /^\s+at \w+ \(.*third_party\/dawn\/.*\)$/,
 ];
 
-if (process.env.SUBNET_CHILD !== '1') {
+// `subnet lsp`: editors start it for every session and it never opens a GPU device, so it needs
+// neither the stderr filter's child process nor the other commands' modules (half its start-up).
+const lsp = process.argv[2] === 'lsp' && !process.argv.some((a) => a === '--help' || a === '-h');
+
+if (lsp) {
+  let server;
+  try {
+    server = await import(new URL('../dist/lsp/server.js', import.meta.url).href);
+  } catch (e) {
+    process.stderr.write(`subnet: the build is missing (${e.message}); run \`npm run build\`\n`);
+    process.exit(70);
+  }
+  server.startServer();
+} else if (process.env.SUBNET_CHILD !== '1') {
   const child = spawn(process.execPath, [fileURLToPath(import.meta.url), ...process.argv.slice(2)], {
     stdio: ['inherit', 'inherit', 'pipe'],
     env: {

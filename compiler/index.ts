@@ -39,3 +39,15 @@ export type { ConvShape } from './kernels/conv.js';
 export type { PoolShape } from './kernels/pool.js';
 export type { OptimSpec } from './kernels/optim.js';
 export { augmentParams, normConstants } from './kernels/data.js';
+
+// The language's vocabulary as the checker defines it, for editors (the language server's
+// completion, hover and colour).
+export { SIGNATURES, SCORE_SIGNATURES } from './check/signatures.js';
+export { BUILTIN_LAYERS, LAYER_SIGNATURES } from './check/layers.js';
+export { DISTRIBUTIONS, SCORE_INITS } from './check/inits.js';
+export { MASK_POLICIES } from './check/masks.js';
+export { OPTIMIZERS, SCHEDULES, TRAIN_KEYS } from './check/optim.js';
+export { DATASETS, NORMALIZE_PRESETS } from './check/data.js';
+export { FIELDS } from './check/experiment.js';
+export { PARAM_TYPES } from './check/network.js';
+export { builtinFunctionNames } from './check/values.js';

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// `npm run bench [-- flags]`: the compiled benchmark (dist/bench/step.js) with XDG_RUNTIME_DIR set.
+// `npm run bench [-- flags]`: the compiled benchmark (dist/bench/step.js, or with --lsp
+// dist/bench/lsp.js) with XDG_RUNTIME_DIR set.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,7 +13,10 @@ if (!env.XDG_RUNTIME_DIR) {
   env.XDG_RUNTIME_DIR = join(tmpdir(), `subnet-xdg-${process.getuid?.() ?? 'user'}`);
   mkdirSync(env.XDG_RUNTIME_DIR, { recursive: true, mode: 0o700 });
 }
-const r = spawnSync(process.execPath, [join(root, 'dist', 'bench', 'step.js'), ...process.argv.slice(2)], { stdio: ['inherit', 'inherit', 'pipe'], env, encoding: 'utf8' });
+// `--lsp`: the language server's latencies (dist/bench/lsp.js) instead of training steps.
+const lsp = process.argv.includes('--lsp');
+const script = join(root, 'dist', 'bench', lsp ? 'lsp.js' : 'step.js');
+const r = spawnSync(process.execPath, [script, ...process.argv.slice(2).filter((a) => a !== '--lsp')], { stdio: ['inherit', 'inherit', 'pipe'], env, encoding: 'utf8' });
 // Drop Dawn's native chatter (see bin/subnet.mjs); keep everything else.
 for (const line of (r.stderr ?? '').split('\n')) if (line && !/artificially reduced|loader_get_json|vkCreateInstance/.test(line)) process.stderr.write(line + '\n');
 process.exit(r.status ?? 1);

@@ -89,6 +89,16 @@ Examples:
     .action(async (file: string, o) =>
       done(await profileCommand(file, { color: colorWanted(p.opts()), json: !!o.json, eval: !!o.eval, steps: Math.max(1, Number(o.steps) || 10), overrides: o.set, experiment: o.experiment })),
     );
+  p.command('lsp')
+    .description('the Language Server Protocol server for editors (docs/editors.md)')
+    .option('--stdio', 'talk JSON-RPC over stdin/stdout (the default)')
+    .action(async () => {
+      // Loaded on demand: the other commands do not pay for the server's modules.
+      const { startServer } = await import('../../lsp/server.js');
+      startServer();
+      // The server ends the process itself (on `exit`, or when the client closes stdin).
+      await new Promise<never>(() => {});
+    });
   return p;
 }
 
