@@ -14,7 +14,7 @@ export { runId } from './expand/expand.js';
 export { canonicalJson, idText, sha256Hex } from './expand/hash.js';
 
 // Back end: a run's configuration → its Plan, for an adapter's limits.
-export { lower, trainSteps, LowerError, type LowerOptions } from './lower/index.js';
+export { lower, maskLabel, trainSteps, LowerError, type LowerOptions } from './lower/index.js';
 export { UnsupportedError, weightLayers } from './ir/build.js';
 
 // Tiles: what an autotuner measures and how (runtime/autotune.ts).

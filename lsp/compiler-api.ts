@@ -6,6 +6,7 @@ export {
   formatSource,
   keptCount,
   lower,
+  maskLabel,
   weightLayers,
   type CompileResult,
   type ExpandedRun,

@@ -4,7 +4,7 @@
 // them equal to lower()'s for every example; they are not taken from lower() itself because
 // lowering a ResNet-50 run (kernels, memory placement) costs a few hundred milliseconds, which a
 // hover cannot wait for.
-import { keptCount, weightLayers, type ExpandedRun, type LayerMask, type LayerStats, type RunConfig } from './compiler-api.js';
+import { keptCount, maskLabel, weightLayers, type ExpandedRun, type LayerStats, type RunConfig } from './compiler-api.js';
 
 export type TableRow = Omit<LayerStats, 'flopsPerExample'>;
 
@@ -12,18 +12,6 @@ export interface TableStats {
   layers: TableRow[];
   params: number;
   keptParams: number;
-}
-
-/** The mask column as `subnet plan` prints it. */
-function maskLabel(m: LayerMask): string {
-  switch (m.kind) {
-    case 'edge_popup':
-      return `edge_popup ${+(m.keep * 100).toFixed(4)}%`;
-    case 'fixed':
-      return `fixed ${m.run}`;
-    default:
-      return m.kind;
-  }
 }
 
 export function tableStats(cfg: RunConfig): TableStats {

@@ -286,7 +286,8 @@ function stats(
   };
 }
 
-function maskLabel(m: LayerMask): string {
+/** The mask column as `subnet plan` prints it. */
+export function maskLabel(m: LayerMask): string {
   switch (m.kind) {
     case 'edge_popup':
       return `edge_popup ${+(m.keep * 100).toFixed(4)}%`;

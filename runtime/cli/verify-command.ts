@@ -23,6 +23,16 @@ export function verifySafetensorsFile(path: string): string {
   return `${what}, ${d.tensors.size} tensors, SHA-256 verified`;
 }
 
+/** One safetensors file's verdict: what it holds, or why it is refused. */
+function verifyFile(p: string, report: (ok: boolean, line: string) => void): void {
+  try {
+    report(true, `${p}: ${verifySafetensorsFile(p)}`);
+  } catch (e) {
+    if (!(e instanceof IntegrityError)) throw e;
+    report(false, e.message);
+  }
+}
+
 function verifyRunDir(dir: string, report: (ok: boolean, line: string) => void): void {
   for (const name of [CHECKPOINT_FILE, PREVIOUS_CHECKPOINT_FILE]) {
     const p = join(dir, name);
@@ -30,12 +40,7 @@ function verifyRunDir(dir: string, report: (ok: boolean, line: string) => void):
       if (name === CHECKPOINT_FILE) report(true, `${p}: none (the run has not written a checkpoint, or it was removed)`);
       continue;
     }
-    try {
-      report(true, `${p}: ${verifySafetensorsFile(p)}`);
-    } catch (e) {
-      if (!(e instanceof IntegrityError)) throw e;
-      report(false, e.message);
-    }
+    verifyFile(p, report);
   }
   const summary = join(dir, RUN_FILES.summary);
   const metrics = join(dir, RUN_FILES.metrics);
@@ -71,12 +76,7 @@ export async function verifyCommand(paths: string[]): Promise<number> {
       verifyRunDir(p, report);
       continue;
     }
-    try {
-      report(true, `${p}: ${verifySafetensorsFile(p)}`);
-    } catch (e) {
-      if (!(e instanceof IntegrityError)) throw e;
-      report(false, e.message);
-    }
+    verifyFile(p, report);
   }
   return bad ? 1 : 0;
 }
