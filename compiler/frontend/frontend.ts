@@ -9,6 +9,7 @@ import { didYouMean } from '../check/suggest.js';
 import { dedupeDiagnostics, hasErrors as anyErrors, sortDiagnostics, type Diagnostic, type Span } from '../../diagnostics/diagnostics.js';
 import { expandExperiment, type ExpandedRun } from '../expand/expand.js';
 import { makeDiagnostic } from '../../diagnostics/messages.js';
+import type { ImageScan, ImageSource } from '../plan/config.js';
 
 export type { ExpandedRun };
 
@@ -16,6 +17,11 @@ export interface SourceHost {
   readFile(path: string): string | undefined; // undefined when missing
   resolveImport(fromFile: string, spec: string): string; // to a path readFile understands
   env: Record<string, string | undefined>;
+  /**
+   * Lists an image dataset (`imagefolder`): class names and images per split, or a message
+   * naming what is wrong. Optional: a host without a file system cannot check image data.
+   */
+  scanImages?(source: ImageSource): ImageScan | { error: string };
 }
 
 export interface CompileOptions {
@@ -134,7 +140,7 @@ export function compileProgram(entry: string, host: SourceHost, opts: CompileOpt
   try {
     const loaded = loadGraph(entry, host, sources, diags);
     importedBy = loaded.importedBy;
-    const ctx = new Ctx(host.env ?? {}, sources);
+    const ctx = new Ctx(host.env ?? {}, sources, host.scanImages ? cachedScanner(host.scanImages.bind(host)) : undefined);
     const table = buildNetworkTable(ctx, loaded.programs);
     result.networks = table.decls.map((d) => ({ name: d.name.text, span: d.name.span }));
     for (const decl of table.decls) checkDeclarations(ctx, table, decl);
@@ -191,4 +197,15 @@ export function compileProgram(entry: string, host: SourceHost, opts: CompileOpt
   result.diagnostics = all;
   if (anyErrors(all)) for (const x of result.experiments) x.runs = [];
   return result;
+}
+
+/** Every point of a sweep checks its data; a dataset is listed once per compilation. */
+function cachedScanner(scan: (s: ImageSource) => ImageScan | { error: string }): (s: ImageSource) => ImageScan | { error: string } {
+  const seen = new Map<string, ImageScan | { error: string }>();
+  return (s) => {
+    const key = JSON.stringify(s);
+    let r = seen.get(key);
+    if (!r) seen.set(key, (r = scan(s)));
+    return r;
+  };
 }
