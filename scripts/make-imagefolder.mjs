@@ -7,8 +7,12 @@
 // transform of `imagefolder(size: 28)` (resize to 32, centre crop 28) gives back the original
 // pixels up to JPEG loss, so a run on the folder is comparable with one on the IDX files.
 //
-//   node scripts/make-imagefolder.mjs OUT [--side 32] [--train 6000] [--val 1000] [--per-shard 2500]
-//        [--src /usr/share/datasets/fashion-mnist] [--quality 95]
+// --inner and --offset place the image otherwise: `--side 37 --inner 28 --offset 4` makes the
+// validation transform of `imagefolder(size: 32)` (resize to 37, centre crop 32 at offset 2) give
+// the 28×28 image padded by 2 on each side, CIFAR-10's [3, 32, 32] layout.
+//
+//   node scripts/make-imagefolder.mjs OUT [--side 32] [--inner N] [--offset N] [--train 6000] [--val 1000]
+//        [--per-shard 2500] [--src /usr/share/datasets/fashion-mnist] [--quality 95]
 import { createWriteStream, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -26,6 +30,8 @@ function parseArgs(argv) {
     const next = () => argv[++i];
     if (a === '--side') o.side = Number(next());
     else if (a === '--train') o.train = Number(next());
+    else if (a === '--inner') o.inner = Number(next());
+    else if (a === '--offset') o.offset = Number(next());
     else if (a === '--val') o.val = Number(next());
     else if (a === '--per-shard') o.perShard = Number(next());
     else if (a === '--src') o.src = next();
@@ -52,15 +58,15 @@ function idx(dir, name) {
 }
 
 /** One Fashion-MNIST image as an RGB JPEG of side×side. */
-async function render(pixels, side, quality) {
-  const inner = Math.round((side * 28) / 32);
+async function render(pixels, side, quality, o) {
+  const inner = o.inner ?? Math.round((side * 28) / 32);
   const gray = await sharp(Buffer.from(pixels), { raw: { width: 28, height: 28, channels: 1 } })
     .resize(inner, inner, { kernel: 'linear' })
     .extractChannel(0) // libvips hands back sRGB otherwise
     .raw()
     .toBuffer();
   const rgb = Buffer.alloc(side * side * 3);
-  const off = Math.floor((side - inner) / 2);
+  const off = o.offset ?? Math.floor((side - inner) / 2);
   for (let y = 0; y < inner; y++)
     for (let x = 0; x < inner; x++) {
       const v = gray[y * inner + x];
@@ -87,7 +93,7 @@ async function writeSplit(o, split, prefix, count) {
   for (let s = 0; s < samples.length; s += batch) {
     await Promise.all(
       samples.slice(s, s + batch).map(async (smp, k) => {
-        const jpg = await render(images.subarray(smp.i * 784, (smp.i + 1) * 784), o.side, o.quality);
+        const jpg = await render(images.subarray(smp.i * 784, (smp.i + 1) * 784), o.side, o.quality, o);
         jpegs[s + k] = jpg;
       }),
     );
