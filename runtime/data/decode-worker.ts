@@ -21,12 +21,20 @@ export interface ChunkReply {
 sharp.concurrency(1);
 sharp.cache(false);
 
+// Two images in flight: while libvips decodes one on the thread pool, this thread reorders the
+// other's pixels, so neither waits for the other.
+const IN_FLIGHT = 2;
+
 parentPort!.on('message', async (req: ChunkRequest) => {
   const out = new Uint8Array(req.out);
-  const results: DecodeResult[] = [];
-  for (let i = 0; i < req.jobs.length; i++) {
-    const row = req.rows[i]!;
-    results.push(await decodeInto(req.jobs[i]!, out.subarray(row * req.rowBytes, (row + 1) * req.rowBytes)));
-  }
+  const results: DecodeResult[] = new Array(req.jobs.length);
+  let next = 0;
+  const lane = async () => {
+    for (let i = next++; i < req.jobs.length; i = next++) {
+      const row = req.rows[i]!;
+      results[i] = await decodeInto(req.jobs[i]!, out.subarray(row * req.rowBytes, (row + 1) * req.rowBytes));
+    }
+  };
+  await Promise.all(Array.from({ length: IN_FLIGHT }, lane));
   parentPort!.postMessage({ id: req.id, results } satisfies ChunkReply);
 });

@@ -3,6 +3,7 @@
 // the worker, so a bad file is named and the run decides (on_bad) instead of crashing.
 import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import sharp from 'sharp';
+import { readHeader } from './image-header.js';
 import { centerCropBox, flipOf, resizeShorter, resizedCropBox, valResizeSide } from './transforms.js';
 
 export interface DecodeJob {
@@ -37,8 +38,12 @@ export function readSource(job: Pick<DecodeJob, 'file' | 'offset' | 'size'>): Bu
   return buf;
 }
 
-/** The sharp pipeline of `job` for an image of width×height (exported for tests). */
-export function pipeline(bytes: Buffer | sharp.Sharp, width: number, height: number, job: DecodeJob): sharp.Sharp {
+/**
+ * The sharp pipeline of `job` for an image of width×height: crop and resize. The flip is done
+ * while the pixels are reordered to planes (decodeInto), where it costs nothing; libvips' flop
+ * would buffer the whole image.
+ */
+export function pipeline(bytes: Buffer | sharp.Sharp, width: number, height: number, job: DecodeJob, rgb = false): sharp.Sharp {
   const img = Buffer.isBuffer(bytes) ? sharp(bytes, OPTIONS) : bytes;
   if (job.train && job.crop) {
     const box = resizedCropBox(width, height, job.seed, job.epoch, job.index, job.crop);
@@ -47,8 +52,7 @@ export function pipeline(bytes: Buffer | sharp.Sharp, width: number, height: num
     const r = resizeShorter(width, height, valResizeSide(job.side));
     img.resize(r.width, r.height, { fit: 'fill', kernel: 'linear' }).extract(centerCropBox(r.width, r.height, job.side));
   }
-  if (job.train && job.flip && flipOf(job.seed, job.epoch, job.index)) img.flop();
-  return img.toColourspace('srgb').removeAlpha();
+  return rgb ? img : img.toColourspace('srgb').removeAlpha();
 }
 
 /** Decodes one image into `out` (3·side² bytes, planar). */
@@ -61,21 +65,30 @@ export async function decodeInto(job: DecodeJob, out: Uint8Array): Promise<Decod
   }
   if (bytes.length === 0) return { ok: false, error: 'is empty (0 bytes)' };
   try {
-    // One instance: the header read for the size is not parsed again for the pixels.
     const img = sharp(bytes, OPTIONS);
-    const meta = await img.metadata();
-    if (!meta.width || !meta.height) return { ok: false, error: 'is not an image (no size in its header)' };
-    const { data, info } = await pipeline(img, meta.width, meta.height, job).raw().toBuffer({ resolveWithObject: true });
-    const plane = job.side * job.side;
-    if (info.channels !== 3 || info.width !== job.side || info.height !== job.side) {
-      return { ok: false, error: `decoded to ${info.width}×${info.height}×${info.channels}, expected ${job.side}×${job.side}×3` };
+    let head = readHeader(bytes);
+    if (!head) {
+      const meta = await img.metadata();
+      if (!meta.width || !meta.height) return { ok: false, error: 'is not an image (no size in its header)' };
+      head = { width: meta.width, height: meta.height, channels: meta.channels ?? 3, cmyk: meta.space === 'cmyk', plain: false };
     }
-    for (let p = 0, q = 0; p < plane; p++, q += 3) {
-      out[p] = data[q]!;
-      out[plane + p] = data[q + 1]!;
-      out[2 * plane + p] = data[q + 2]!;
+    // Plain 3-channel JPEGs skip libvips' colourspace step; the others are converted to sRGB.
+    const { data, info } = await pipeline(img, head.width, head.height, job, head.plain).raw().toBuffer({ resolveWithObject: true });
+    const side = job.side;
+    const plane = side * side;
+    if (info.channels !== 3 || info.width !== side || info.height !== side) {
+      return { ok: false, error: `decoded to ${info.width}×${info.height}×${info.channels}, expected ${side}×${side}×3` };
     }
-    const space = meta.space === 'cmyk' ? 'CMYK' : (meta.channels ?? 3) < 3 ? 'grayscale' : undefined;
+    const flip = job.train && job.flip && flipOf(job.seed, job.epoch, job.index);
+    for (let y = 0, p = 0; y < side; y++) {
+      for (let x = 0; x < side; x++, p++) {
+        const q = 3 * (y * side + (flip ? side - 1 - x : x));
+        out[p] = data[q]!;
+        out[plane + p] = data[q + 1]!;
+        out[2 * plane + p] = data[q + 2]!;
+      }
+    }
+    const space = head.cmyk ? 'CMYK' : head.channels < 3 ? 'grayscale' : undefined;
     return space ? { ok: true, converted: space } : { ok: true };
   } catch (e) {
     return { ok: false, error: describe((e as Error).message) };
