@@ -4,7 +4,7 @@
 // reference's transforms, on the same generated ImageFolder (scripts/make-imagefolder.mjs,
 // Fashion-MNIST rendered as 256×256 RGB JPEGs), in one invocation. Prints figures; asserts nothing.
 //
-//   npm run bench -- --data [--workers 2] [--batches 30] [--batch 64] [--images 2000] [--json]
+//   npm run bench -- --data [--workers 2] [--batches 30] [--batch 64] [--images 2000] [--rounds 3] [--side 256] [--json]
 // Ours stops at bytes ready for the device (normalisation is the load kernel's); torchvision's
 // workers also run ToTensor + Normalize, as the reference's training loop needs them to.
 import { spawnSync } from 'node:child_process';
@@ -26,12 +26,15 @@ export interface DataBenchOptions {
   batch: number;
   images: number;
   json: boolean;
+  rounds: number;
+  /** Side of the generated JPEGs (256 by default; ImageNet's average image is about 400×350). */
+  side: number;
 }
 
-function folder(images: number): string {
-  const out = join(tmpdir(), `subnet-bench-imagefolder-256-${images}`);
+function folder(images: number, side: number): string {
+  const out = join(tmpdir(), `subnet-bench-imagefolder-${side}-${images}`);
   if (!existsSync(join(out, 'folder', 'val'))) {
-    const r = spawnSync(process.execPath, [join(ROOT, 'scripts', 'make-imagefolder.mjs'), out, '--side', '256', '--train', String(images), '--val', '20', '--per-shard', '100000'], { encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [join(ROOT, 'scripts', 'make-imagefolder.mjs'), out, '--side', String(side), '--train', String(images), '--val', '20', '--per-shard', '100000'], { encoding: 'utf8' });
     if (r.status !== 0) throw new Error(`make-imagefolder failed: ${r.stderr}`);
   }
   return join(out, 'folder');
@@ -76,16 +79,29 @@ function torchvision(dir: string, o: DataBenchOptions): { images_per_second: num
   return JSON.parse(r.stdout.trim().split('\n').pop()!);
 }
 
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
 export async function dataBench(o: DataBenchOptions): Promise<void> {
-  const dir = folder(o.images);
-  const mine = await ours(dir, o);
-  const peer = torchvision(dir, o);
-  const ourRate = mine.images / mine.seconds;
+  const dir = folder(o.images, o.side);
+  // Alternating rounds, median of each: on a shared machine the load drifts within a minute.
+  const mineRates: number[] = [];
+  const peerRates: number[] = [];
+  let peer: ReturnType<typeof torchvision> = { error: 'not run' };
+  for (let round = 0; round < o.rounds; round++) {
+    const mine = await ours(dir, o);
+    mineRates.push(mine.images / mine.seconds);
+    peer = torchvision(dir, o);
+    if ('error' in peer) break;
+    peerRates.push(peer.images_per_second);
+  }
+  if (!('error' in peer)) peer = { ...peer, images_per_second: median(peerRates) };
+  const ourRate = median(mineRates);
   const row = {
     machine: `${availableParallelism()} cores`,
     workers: o.workers,
     batch: o.batch,
     size: 224,
+    side: o.side,
     ours_images_per_second: ourRate,
     ours_per_core: ourRate / o.workers,
     torchvision_images_per_second: 'error' in peer ? null : peer.images_per_second,
@@ -93,6 +109,7 @@ export async function dataBench(o: DataBenchOptions): Promise<void> {
     ratio: 'error' in peer ? null : ourRate / peer.images_per_second,
     peer_error: 'error' in peer ? peer.error : undefined,
     torch: 'error' in peer ? undefined : peer.torch,
+    rounds: { ours: mineRates.map(Math.round), torchvision: peerRates.map(Math.round) },
   };
   if (o.json) {
     process.stdout.write(JSON.stringify(row) + '\n');
@@ -100,9 +117,9 @@ export async function dataBench(o: DataBenchOptions): Promise<void> {
   }
   const f = (x: number | null) => (x === null ? '—' : x.toFixed(0));
   process.stdout.write(
-    `data: 256×256 JPEGs → RandomResizedCrop(224) + flip, batch ${o.batch}, ${o.workers} workers, ${o.batches} batches\n` +
+    `data: ${o.side}×${o.side} JPEGs → RandomResizedCrop(224) + flip, batch ${o.batch}, ${o.workers} workers, ${o.batches} batches\n` +
       `  ours (sharp, worker threads)      ${f(row.ours_images_per_second)} img/s  ${f(row.ours_per_core)} per core\n` +
       `  torchvision ImageFolder+DataLoader ${f(row.torchvision_images_per_second)} img/s  ${f(row.torchvision_per_core)} per core${row.peer_error ? `  (${row.peer_error})` : ''}\n` +
-      (row.ratio !== null ? `  ratio ${row.ratio.toFixed(2)}×\n` : ''),
+      (row.ratio !== null ? `  ratio ${row.ratio.toFixed(2)}× (medians of ${o.rounds} alternating rounds: ours ${row.rounds.ours.join(', ')}; torchvision ${row.rounds.torchvision.join(', ')})\n` : ''),
   );
 }

@@ -120,12 +120,14 @@ async function main(): Promise<void> {
       workers: { type: 'string', default: '2' },
       batches: { type: 'string', default: '30' },
       images: { type: 'string', default: '2000' },
+      rounds: { type: 'string', default: '3' },
+      side: { type: 'string', default: '256' },
     },
   });
   if (values.data) {
     // The data loader alone (bench/data.ts): no device needed.
     const batchArg = process.argv.includes('--batch') ? Number(values.batch) : 64;
-    await dataBench({ workers: Number(values.workers), batches: Number(values.batches), batch: batchArg, images: Number(values.images), json: !!values.json });
+    await dataBench({ workers: Number(values.workers), batches: Number(values.batches), batch: batchArg, images: Number(values.images), rounds: Math.max(1, Number(values.rounds)), side: Number(values.side), json: !!values.json });
     return;
   }
   const batch = Number(values.batch);
