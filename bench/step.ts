@@ -4,6 +4,7 @@
 // figures; asserts nothing about time.
 //
 //   npm run bench [-- --arch fc,conv4 --steps 20 --json --no-peer --device cpu|cuda]
+//   npm run bench -- --data [--workers 2]   the image loader beside torchvision's (bench/data.ts)
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -17,6 +18,7 @@ import { closeDevice, openDevice } from '../runtime/device.js';
 import { byFamily, profilePhase } from '../runtime/profile.js';
 import { epochOrder, prepare } from '../runtime/train.js';
 import { tunedPlan } from '../runtime/autotune.js';
+import { dataBench } from './data.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -144,8 +146,20 @@ async function main(): Promise<void> {
       tfjs: { type: 'boolean', default: true },
       device: { type: 'string', default: 'cpu' },
       threads: { type: 'string', default: '2' },
+      data: { type: 'boolean', default: false },
+      workers: { type: 'string', default: '2' },
+      batches: { type: 'string', default: '30' },
+      images: { type: 'string', default: '2000' },
+      rounds: { type: 'string', default: '3' },
+      side: { type: 'string', default: '256' },
     },
   });
+  if (values.data) {
+    // The data loader alone (bench/data.ts): no device needed.
+    const batchArg = process.argv.includes('--batch') ? Number(values.batch) : 64;
+    await dataBench({ workers: Number(values.workers), batches: Number(values.batches), batch: batchArg, images: Number(values.images), rounds: Math.max(1, Number(values.rounds)), side: Number(values.side), json: !!values.json });
+    return;
+  }
   const batch = Number(values.batch);
   const steps = Number(values.steps);
   const ctx = await openDevice();

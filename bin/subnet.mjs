@@ -8,6 +8,7 @@
 // passes through unchanged (stdout is not touched). The child is told whether the real stderr is
 // a terminal, for colours and the progress bar.
 import { spawn } from 'node:child_process';
+import { availableParallelism } from 'node:os';
 import { existsSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -47,6 +48,9 @@ if (lsp) {
       SUBNET_CHILD: '1',
       SUBNET_STDERR_TTY: process.stderr.isTTY ? '1' : '0',
       SUBNET_COLUMNS: String(process.stderr.columns ?? 80),
+      // The image decode workers (runtime/data/decode-pool.ts) run libvips on libuv's thread
+      // pool, shared by the whole process: one thread per core, or N workers decode 4 at a time.
+      UV_THREADPOOL_SIZE: process.env.UV_THREADPOOL_SIZE ?? String(Math.max(4, availableParallelism())),
     },
   });
   let pending = '';

@@ -29,7 +29,7 @@ export { isKept, keptCount, scoreKey, selectThreshold, type Threshold } from './
 export { sampleBits, sigmoid } from './semantics/supermask.js';
 export { Stream, philox4x32, seedKey } from './semantics/philox.js';
 export { drawTensor, scoreDraw, weightDraw } from './semantics/init.js';
-export { dataClasses, datasetSizes, fullSizes, storedShape } from './semantics/data.js';
+export { dataClasses, datasetSizes, fullSizes, isStreamed, residentSizes, storedShape } from './semantics/data.js';
 
 // The IR and kernel shapes, for the reference interpreter (runtime/reference), which executes
 // the IR op by op as the oracle of every kernel.

@@ -98,8 +98,12 @@ export const MESSAGES = {
   E0505: e('the sweep over `{path}` has no values', 'An empty sweep would produce no runs.'),
   E0506: e('experiment `{name}` expands to {count} runs, more than the limit of {limit}', 'A limit that stops accidental huge grids.'),
   E0507: e('normalize `{preset}` has {presetChannels} channels, but the data has {channels}', 'Normalisation statistics are per channel.'),
+  E0508: e('the image data cannot be used: {message}', 'An `imagefolder` source is listed when the program is checked: the directory (or every shard) must exist, the class folders of train/ and val/ must agree, and each split must hold images.', 'an ImageFolder is `DIR/train/CLASS/*.jpg` and `DIR/val/CLASS/*.jpg`, class index = sorted folder name'),
+  E0509: e('`imagefolder` needs {what}', 'The images are either a directory (`dir:`) or WebDataset shards (`shards:` for training and `val_shards:` for validation), never both.'),
+  E0510: e('`{pattern}` is not a shard pattern', 'Shards are named with one brace range of equally wide numbers, as WebDataset writes them.', 'write e.g. `"shards/train-{000000..000127}.tar"`'),
   W0501: w('runs {first} and {second} of `{experiment}` are identical; the second is dropped', 'Two points of the sweep grid resolve to the same configuration, so they would be the same run.'),
   W0502: w('`--set {path}` replaces the sweep over `{path}`', 'A command-line override fixes a value that the file sweeps; the sweep axis is dropped.'),
+  W0504: w('{list}: no images; kept as classes without examples (`on_bad: skip`)', 'An empty class folder still takes its class index (as torchvision\'s ImageFolder with empty classes allowed), so the model\'s output count is unchanged.'),
   W0503: w('`--set {path}` replaces `{other}`', '`seed` and `seeds` exclude each other, so setting one drops the other.'),
 
   // ---- back end (planning and lowering); E0600–E0699 are reserved for it

@@ -71,7 +71,8 @@ export function epochLine(r: EpochRecord, epochs: number): string {
   return (
     `epoch ${String(r.epoch).padStart(String(epochs).length)}/${epochs}  loss ${r.train_loss.toFixed(4)}  ` +
     `train ${pct(r.train_accuracy)}  test ${pct(r.test_accuracy)}  ${Math.round(r.train_images_per_second)} img/s  ` +
-    `lr ${r.lr.toPrecision(3)}  (${(r.train_seconds + r.eval_seconds).toFixed(1)} s)`
+    `lr ${r.lr.toPrecision(3)}  (${(r.train_seconds + r.eval_seconds).toFixed(1)} s)` +
+    (r.data_images_per_second !== undefined ? `  data ${Math.round(r.data_images_per_second)} img/s, waited ${(r.data_wait_seconds ?? 0).toFixed(1)} s` : '')
   );
 }
 
@@ -161,20 +162,20 @@ export async function executeRun(ctx: GpuContext, req: RunRequest): Promise<Summ
 
   const bar = req.progressStream
     ? new cliProgress.SingleBar(
-        { format: 'epoch {epoch}/{epochs} |{bar}| {value}/{total} steps', stream: req.progressStream, clearOnComplete: true, hideCursor: true },
+        { format: 'epoch {epoch}/{epochs} |{bar}| {value}/{total} steps{data}', stream: req.progressStream, clearOnComplete: true, hideCursor: true },
         cliProgress.Presets.shades_classic,
       )
     : undefined;
   try {
     for (; epoch < epochs; epoch++, nextStep = 0) {
       if (req.signal?.aborted) throw new RunInterrupted(epoch, nextStep, steps, await checkpoint(epoch, nextStep));
-      bar?.start(steps, nextStep, { epoch: epoch + 1, epochs });
+      bar?.start(steps, nextStep, { epoch: epoch + 1, epochs, data: dataProgress(ds) });
       let rec: EpochRecord;
       try {
         rec = await trainEpoch(ex, ds, epoch, {
           startStep: nextStep,
           onProgress: (ep, step, total) => {
-            bar?.update(step, { epoch: epoch + 1, epochs });
+            bar?.update(step, { epoch: epoch + 1, epochs, data: dataProgress(ds) });
             req.onProgress?.(ep, step, total);
           },
           afterStep: async (e, done) => {
@@ -199,8 +200,22 @@ export async function executeRun(ctx: GpuContext, req: RunRequest): Promise<Summ
     ex.destroy();
   }
   const summary = summarize(ctx, req, dir.dir, history.map((h) => h.record));
+  const feed = ds.feed?.stats;
+  if (feed) {
+    summary.data_skipped = feed.skipped.size;
+    summary.data_converted = feed.converted.size;
+    if (feed.skipped.size || feed.converted.size) log(`data: ${feed.skipped.size} bad images skipped, ${feed.converted.size} grayscale/CMYK images converted to RGB`);
+  }
   dir.writeSummary(summary);
   return summary;
+}
+
+/** The data side of the progress line for streamed images: decode rate and time spent waiting. */
+function dataProgress(ds: Dataset): string {
+  const f = ds.feed?.stats;
+  if (!f) return '';
+  const rate = f.decodeSeconds > 0 ? f.decoded / f.decodeSeconds : 0;
+  return `  data ${rate.toFixed(0)} img/s, waited ${f.waitSeconds.toFixed(1)} s${f.skipped.size ? `, ${f.skipped.size} skipped` : ''}`;
 }
 
 function writeDerived(dir: RunDir, history: HistoryEntry[], eventFile: string, startedAt: number): void {

@@ -63,6 +63,7 @@ export function shardWords(split: Split, pixels: number, shards: ImageShards, s:
 }
 
 export async function uploadDataset(ex: Executor, ds: Dataset): Promise<void> {
+  if (ds.feed) return; // streamed: written per step
   const d = ex.plan.data;
   const pixels = ds.shape.reduce((a, b) => a * b, 1);
   for (const [name, split] of [['train', ds.train], ['test', ds.test]] as const) {
@@ -100,7 +101,11 @@ export async function evaluate(ex: Executor, ds: Dataset, epoch?: number): Promi
   ex.write(plan.metrics.test, ZERO4);
   ex.setStep({ ...seedFields(plan.schedule.seed), ...(epoch !== undefined ? { epoch } : {}) });
   for (let s = 0; s * B < ds.test.n; s++) {
-    ex.setStep({ batch_start: s * B, valid: Math.min(B, ds.test.n - s * B) });
+    if (ds.feed) {
+      const b = await ds.feed.testBatch(s, B);
+      writeBatch(ex, plan.data.testImages, plan.data.testLabels, b);
+      ex.setStep({ batch_start: 0, valid: b.valid });
+    } else ex.setStep({ batch_start: s * B, valid: Math.min(B, ds.test.n - s * B) });
     ex.run('evalStep');
   }
   const m = await ex.readF32(plan.metrics.test);
@@ -118,13 +123,21 @@ export async function trainEpoch(ex: Executor, ds: Dataset, epoch: number, hooks
   const syncEvery = hooks.syncEvery ?? 8;
   const start = hooks.startStep ?? 0;
   const seed = seedFields(sched.seed);
-  ex.writeBuffer(plan.data.permutation, epochOrder(plan, epoch, n));
+  const order = epochOrder(plan, epoch, n);
+  if (!ds.feed) ex.writeBuffer(plan.data.permutation, order);
+  const data0 = ds.feed ? { ...ds.feed.stats } : undefined;
   if (start === 0) ex.write(plan.metrics.train, ZERO4);
   await ex.sync();
   const t0 = performance.now();
   for (let s = start; s < steps; s++) {
     const step = epoch * steps + s;
-    ex.setStep({ step, epoch, batch_start: s * B, valid: Math.min(B, n - s * B), lr, ...seed, ...adamCorrections(sched.adam, step + 1) });
+    let rows = { batch_start: s * B, valid: Math.min(B, n - s * B) };
+    if (ds.feed) {
+      const b = await ds.feed.trainBatch(sched.seed, epoch, order, s, B);
+      writeBatch(ex, plan.data.trainImages, plan.data.trainLabels, b);
+      rows = { batch_start: 0, valid: b.valid };
+    }
+    ex.setStep({ step, epoch, ...rows, lr, ...seed, ...adamCorrections(sched.adam, step + 1) });
     ex.run('trainStep');
     if ((s + 1) % syncEvery === 0 || s === steps - 1) {
       await ex.sync();
@@ -148,8 +161,20 @@ export async function trainEpoch(ex: Executor, ds: Dataset, epoch: number, hooks
     train_seconds: trainSeconds,
     eval_seconds: (performance.now() - t1) / 1000,
   };
+  if (ds.feed && data0) {
+    const f = ds.feed.stats;
+    const seconds = f.decodeSeconds - data0.decodeSeconds;
+    rec.data_images_per_second = seconds > 0 ? (f.decoded - data0.decoded) / seconds : 0;
+    rec.data_wait_seconds = f.waitSeconds - data0.waitSeconds;
+  }
   hooks.onEpoch?.(rec);
   return rec;
+}
+
+/** One streamed batch into the step's image and label buffers (queued before the step's submit). */
+function writeBatch(ex: Executor, images: number, labels: number, b: { images: Uint8Array; labels: Uint32Array }): void {
+  if (b.images.length) ex.writeBuffer(images, new Uint32Array(b.images.buffer, b.images.byteOffset, b.images.length / 4));
+  ex.writeBuffer(labels, b.labels);
 }
 
 /** Buffers, pipelines, the dataset on the device, parameters initialised from the seed. */

@@ -3,12 +3,14 @@
 // dist/bench/lsp.js) with XDG_RUNTIME_DIR set.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(fileURLToPath(import.meta.url), '..', '..');
 const env = { ...process.env };
+// Image decode workers share libuv's thread pool (see bin/subnet.mjs).
+env.UV_THREADPOOL_SIZE ??= String(Math.max(4, availableParallelism()));
 if (!env.XDG_RUNTIME_DIR) {
   env.XDG_RUNTIME_DIR = join(tmpdir(), `subnet-xdg-${process.getuid?.() ?? 'user'}`);
   mkdirSync(env.XDG_RUNTIME_DIR, { recursive: true, mode: 0o700 });

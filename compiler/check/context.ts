@@ -3,6 +3,10 @@
 // an error deep inside a network body says which call and which sweep value led there.
 import type { Diagnostic, Span } from '../../diagnostics/diagnostics.js';
 import { makeDiagnostic, type DiagnosticExtras, type MessageArgs, type MessageCode } from '../../diagnostics/messages.js';
+import type { ImageScan, ImageSource } from '../plan/config.js';
+
+/** Lists an image dataset for the checker (the host's file system), or says what is wrong. */
+export type ImageScanner = (source: ImageSource) => ImageScan | { error: string };
 
 export interface Note {
   message: string;
@@ -17,6 +21,8 @@ export class Ctx {
     readonly env: Record<string, string | undefined>,
     /** Source text by file, for quoting values as written (`axes`, notes). */
     readonly sources: Record<string, string>,
+    /** Absent when the host has no file system: `imagefolder` is then an error. */
+    readonly scanImages?: ImageScanner,
   ) {}
 
   report(code: MessageCode, args: MessageArgs, span: Span | undefined, extras: DiagnosticExtras = {}): void {

@@ -25,10 +25,13 @@ export const SIGNATURES: Record<string, readonly string[]> = {
   fashion_mnist: ['dir', 'subset', 'test_subset', 'pad_to', 'normalize', 'augment'],
   mnist: ['dir', 'subset', 'test_subset', 'pad_to', 'normalize', 'augment'],
   cifar10: ['dir', 'subset', 'test_subset', 'normalize', 'augment'],
+  cifar100: ['dir', 'subset', 'test_subset', 'normalize', 'augment'],
+  imagefolder: ['dir', 'size', 'shards', 'val_shards', 'subset', 'test_subset', 'normalize', 'augment', 'on_bad', 'fallback'],
   synthetic: ['shape', 'classes', 'n', 'test_n', 'normalize', 'augment'],
   imagenet_synthetic: ['n', 'test_n', 'normalize', 'augment'],
   random_crop: ['pad'],
   hflip: [],
+  random_resized_crop: ['scale'],
 };
 
 /** Score init `kaiming_uniform(a:)` shares its name with the weight distribution. */

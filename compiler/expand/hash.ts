@@ -118,7 +118,9 @@ const NOT_HASHED = new Set(['origin', 'evalBatch']);
  */
 export function idText(config: Omit<RunConfig, 'axes'> & { axes?: unknown }): string {
   const { axes: _axes, ...rest } = config;
-  const data = 'dir' in rest.data ? { ...rest.data, dir: undefined } : rest.data;
+  // Shard patterns are where the files are too: the same images as a folder or as shards are
+  // the same run.
+  const data = 'dir' in rest.data ? { ...rest.data, dir: undefined, ...('shards' in rest.data ? { shards: undefined, valShards: undefined } : {}) } : rest.data;
   return canonicalJson({ ...rest, data }, NOT_HASHED);
 }
 

@@ -10,6 +10,7 @@ import { dedupeDiagnostics, hasErrors as anyErrors, sortDiagnostics, type Diagno
 import { expandExperiment, type ExpandedRun } from '../expand/expand.js';
 import { isSyntaxError, itemAt, syntaxErrorsFirst } from './follow-on.js';
 import { makeDiagnostic } from '../../diagnostics/messages.js';
+import type { ImageScan, ImageSource } from '../plan/config.js';
 
 export type { ExpandedRun };
 
@@ -18,6 +19,11 @@ export interface SourceHost {
   readFile(path: string): string | undefined;
   resolveImport(fromFile: string, spec: string): string; // to a path readFile understands
   env: Record<string, string | undefined>;
+  /**
+   * Lists an image dataset (`imagefolder`): class names and images per split, or a message
+   * naming what is wrong. Optional: a host without a file system cannot check image data.
+   */
+  scanImages?(source: ImageSource): ImageScan | { error: string };
 }
 
 export interface CompileOptions {
@@ -141,7 +147,7 @@ export function compileProgram(entry: string, host: SourceHost, opts: CompileOpt
     const loaded = loadGraph(entry, host, sources, diags);
     importedBy = loaded.importedBy;
     programs = loaded.programs;
-    const ctx = new Ctx(host.env ?? {}, sources);
+    const ctx = new Ctx(host.env ?? {}, sources, host.scanImages ? cachedScanner(host.scanImages.bind(host)) : undefined);
     const table = buildNetworkTable(ctx, loaded.programs);
     result.networks = table.decls.map((d) => ({ name: d.name.text, span: d.name.span }));
     for (const decl of table.decls) checkDeclarations(ctx, table, decl);
@@ -200,4 +206,15 @@ export function compileProgram(entry: string, host: SourceHost, opts: CompileOpt
   result.diagnostics = all;
   if (anyErrors(all)) for (const x of result.experiments) x.runs = [];
   return result;
+}
+
+/** Every point of a sweep checks its data; a dataset is listed once per compilation. */
+function cachedScanner(scan: (s: ImageSource) => ImageScan | { error: string }): (s: ImageSource) => ImageScan | { error: string } {
+  const seen = new Map<string, ImageScan | { error: string }>();
+  return (s) => {
+    const key = JSON.stringify(s);
+    let r = seen.get(key);
+    if (!r) seen.set(key, (r = scan(s)));
+    return r;
+  };
 }

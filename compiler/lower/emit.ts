@@ -5,7 +5,7 @@ import { loadBatchKernel, shardBinding, shardImages } from '../kernels/data.js';
 import { maskPackKernel } from '../kernels/mask-pack.js';
 import type { WeightMask } from '../kernels/mask.js';
 import { xentKernel } from '../kernels/loss.js';
-import { datasetSizes, storedShape } from '../semantics/data.js';
+import { isStreamed, residentSizes, storedShape } from '../semantics/data.js';
 import type { BufferRange, PlanDispatch } from '../plan/plan.js';
 import { dispatch, type EmitContext } from './context.js';
 import { emitMatmul, emitTopk, emitSample, emitPool, emitPoolBwd, emitBatchnorm, emitBatchnormBwd, emitElementwise } from './emit-ops.js';
@@ -21,18 +21,22 @@ export function emitGroup(ctx: EmitContext, g: KernelGroup): PlanDispatch[] {
       const d = ctx.cfg.data;
       const train = g.op.split === 'train';
       const stored = storedShape(d);
+      // Streamed batches arrive in order and already augmented (the host drew both).
+      const streamed = isStreamed(d);
+      const shuffled = train && !streamed;
       // Shards of the image buffer (one unless it is over the binding limit); the other
       // bindings are the labels, the permutation (train), X and the labels out.
-      const shards = shardImages(ctx.bufs, ctx.data, g.op.split, datasetSizes(d)[g.op.split], numel(stored), train ? 4 : 3);
+      const resident = residentSizes(d, ctx.cfg.train.batch, ctx.cfg.train.evalBatch)[g.op.split];
+      const shards = shardImages(ctx.bufs, ctx.data, g.op.split, resident, numel(stored), shuffled ? 4 : 3);
       const k = loadBatchKernel({
         batch: graph.batch,
         stored,
         out: T(g.op.x).shape.slice(1),
         normalize: d.normalize,
-        shuffled: train,
+        shuffled,
         shards: shards.buffers.length,
         imagesPerShard: shards.imagesPerShard,
-        augment: train ? d.augment : [],
+        augment: shuffled ? d.augment : [],
       });
       const ranges: Record<string, BufferRange> = {
         LABELS_IN: ctx.bufs.whole(train ? ctx.data.trainLabels : ctx.data.testLabels),

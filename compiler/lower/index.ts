@@ -14,7 +14,7 @@ import { defaultTile, tileKey, type TileRequest } from '../kernels/tiles.js';
 import { TOPK_HIST_WORDS } from '../kernels/topk.js';
 import { keptCount } from '../semantics/topk.js';
 import { stepSchedule } from '../semantics/schedule.js';
-import { datasetSizes, storedShape } from '../semantics/data.js';
+import { datasetSizes, residentSizes, storedShape } from '../semantics/data.js';
 import type { BufferRange, LayerStats, Plan, PlanDispatch, PlanKernel, PlanTensor, PlanTuning, TargetLimits } from '../plan/plan.js';
 import { STEP_UNIFORM_BYTES } from '../plan/plan.js';
 import { Buffers, LowerError, Persistent, planTransients, tensorBytes } from './alloc.js';
@@ -82,7 +82,8 @@ export function lower(cfg: RunConfig, runId: string, limits: TargetLimits, opts:
   const metricsBuf = bufs.add({ name: 'metrics', size: 2 * bufs.align, role: 'state' });
   const metrics = { train: { buffer: metricsBuf, offset: 0, size: 16 }, test: { buffer: metricsBuf, offset: bufs.align, size: 16 } };
 
-  const sizes = datasetSizes(cfg.data);
+  // Streamed data (images decoded on the host) holds one batch per split on the device.
+  const sizes = residentSizes(cfg.data, cfg.train.batch, cfg.train.evalBatch);
   const runSteps = opts.tileSteps ?? trainSteps(cfg);
   const stored = storedShape(cfg.data);
   const imageBytes = numel(stored);

@@ -123,7 +123,9 @@ export interface ModelConfig {
 
 export type Augment =
   | { kind: 'random_crop'; pad: number }
-  | { kind: 'hflip' };
+  | { kind: 'hflip' }
+  /** torchvision's RandomResizedCrop(size, scale, ratio (3/4, 4/3)), host-side (image datasets). */
+  | { kind: 'random_resized_crop'; scale: [number, number] };
 
 export interface Normalize {
   mean: number[]; // per channel
@@ -147,6 +149,38 @@ export type DataConfig =
       dir: string;
       normalize: Normalize;
       augment: Augment[];
+      trainSubset: number;
+      testSubset: number;
+      padTo: 0;
+    }
+  | {
+      kind: 'cifar100';
+      dir: string;
+      normalize: Normalize;
+      augment: Augment[];
+      trainSubset: number;
+      testSubset: number;
+      padTo: 0;
+    }
+  | {
+      /**
+       * Images decoded on the host (docs/data.md): a torchvision ImageFolder (`dir` with train/
+       * and val/) or WebDataset tar shards. Class names, counts and `classes` are what the
+       * host's scan found when the program was checked; the runtime checks them again.
+       */
+      kind: 'imagefolder';
+      dir: string;
+      shards: string;
+      valShards: string;
+      /** Side of the training crop and of the validation centre crop. */
+      size: number;
+      classes: number;
+      trainSize: number;
+      testSize: number;
+      normalize: Normalize;
+      augment: Augment[];
+      /** An image that cannot be decoded: stop the run, or skip it (counted in the summary). */
+      onBad: 'stop' | 'skip';
       trainSubset: number;
       testSubset: number;
       padTo: 0;
@@ -222,4 +256,19 @@ export interface RunConfig {
   seed: number;
   /** The swept values of this run, as source text, keyed by path (`mask.keep` → `30%`). */
   axes: Record<string, string>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Image datasets the host lists for the checker (SourceHost.scanImages)
+
+/** Where an image dataset is: an ImageFolder directory or WebDataset shard patterns. */
+export type ImageSource = { dir: string } | { shards: string; valShards: string };
+
+/** What a scan found: class names in index order (sorted) and images per split. */
+export interface ImageScan {
+  classes: string[];
+  train: number;
+  test: number;
+  /** Class folders (or shard classes) without a single image: an error unless `on_bad: skip`. */
+  empty: string[];
 }

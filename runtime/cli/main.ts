@@ -5,6 +5,7 @@ import { Command, Option } from 'commander';
 import { registerArtifactCommands } from './artifact-commands.js';
 import { checkCommand } from './check-command.js';
 import { CliError } from '../session/compile.js';
+import { DataError } from '../data/idx.js';
 import { FixedMaskError } from '../fixed-mask.js';
 import { doctorCommand } from './doctor.js';
 import { fmtCommand } from './fmt-command.js';
@@ -113,6 +114,12 @@ export async function main(argv: string[]): Promise<void> {
     if (e instanceof CliError) {
       if (e.message) process.stderr.write(e.message + '\n');
       process.exitCode = e.exitCode;
+      return;
+    }
+    if (e instanceof DataError) {
+      // A bad image met during training (on_bad: stop): one line naming the file.
+      process.stderr.write(`error: ${e.message}\n`);
+      process.exitCode = 1;
       return;
     }
     if (e instanceof FixedMaskError) {

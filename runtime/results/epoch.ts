@@ -12,7 +12,10 @@ export interface EpochRecord {
   train_images_per_second: number;
   train_seconds: number;
   eval_seconds: number;
+  /** Streamed image data only: images decoded per second, and seconds the steps waited for them. */
+  data_images_per_second?: number;
+  data_wait_seconds?: number;
 }
 
 /** The fields of an EpochRecord that measure time rather than the computation. */
-export const TIMING_FIELDS = ['train_images_per_second', 'train_seconds', 'eval_seconds'] as const;
+export const TIMING_FIELDS = ['train_images_per_second', 'train_seconds', 'eval_seconds', 'data_images_per_second', 'data_wait_seconds'] as const;

@@ -32,6 +32,9 @@ export interface Summary {
   adapter: string;
   out_dir: string;
   finished_at: string;
+  /** Streamed image data: bad images skipped (on_bad: skip), grayscale/CMYK images converted. */
+  data_skipped?: number;
+  data_converted?: number;
 }
 
 export { idText };

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { SourceHost } from '../../compiler/index.js';
+import { scanImages } from '../data/image-index.js';
 
 /** The repository's std/: this module is compiled to dist/runtime/cli/host.js. */
 export const STD_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'std');
@@ -35,5 +36,6 @@ export function nodeHost(env: Record<string, string | undefined> = process.env, 
     },
     resolveImport: (fromFile, spec) => resolveImportPath(fromFile, spec, stdDir),
     env,
+    scanImages,
   };
 }

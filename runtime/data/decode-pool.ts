@@ -1,0 +1,92 @@
+// A pool of decode workers (runtime/data/decode-worker.ts). A batch is cut into chunks that idle
+// workers take in order; each chunk's images are written straight into the batch's shared
+// buffer. Workers hold the process open only while they have work, so a run that forgets to
+// close the pool still exits.
+//
+// libvips runs its work on libuv's thread pool, which every worker thread shares: the launcher
+// (bin/subnet.mjs) sizes UV_THREADPOOL_SIZE to the machine so that N workers are N decodes.
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import type { DecodeJob, DecodeResult } from './decode.js';
+import type { ChunkReply, ChunkRequest } from './decode-worker.js';
+
+interface Pending {
+  req: ChunkRequest;
+  resolve(r: DecodeResult[]): void;
+  reject(e: Error): void;
+}
+
+/** Workers: SUBNET_DATA_WORKERS, else one per core but one (the training loop's). */
+export function defaultWorkers(env: Record<string, string | undefined> = process.env): number {
+  const n = Number(env.SUBNET_DATA_WORKERS);
+  if (Number.isInteger(n) && n > 0) return n;
+  return Math.max(1, availableParallelism() - 1);
+}
+
+export class DecodePool {
+  private readonly idle: Worker[] = [];
+  private readonly all: Worker[] = [];
+  private readonly queue: Pending[] = [];
+  private readonly busy = new Map<Worker, Pending>();
+  private nextId = 0;
+  private failed?: Error;
+  private closing = false;
+
+  constructor(readonly size: number) {
+    for (let i = 0; i < size; i++) {
+      const w = new Worker(new URL('./decode-worker.js', import.meta.url));
+      w.unref();
+      w.on('message', (m: ChunkReply) => this.done(w, m));
+      w.on('error', (e) => this.fail(w, e));
+      w.on('exit', (code) => {
+        if (code !== 0) this.fail(w, new Error(`a decode worker exited with code ${code}`));
+      });
+      this.all.push(w);
+      this.idle.push(w);
+    }
+  }
+
+  /** Decodes `jobs` into rows `rows` of `out` (rowBytes each); one result per job, in order. */
+  decode(jobs: DecodeJob[], rows: number[], out: SharedArrayBuffer, rowBytes: number): Promise<DecodeResult[]> {
+    if (this.failed) return Promise.reject(this.failed);
+    return new Promise((resolve, reject) => {
+      this.queue.push({ req: { id: this.nextId++, jobs, rows, out, rowBytes }, resolve, reject });
+      this.pump();
+    });
+  }
+
+  private pump(): void {
+    while (this.idle.length && this.queue.length) {
+      const w = this.idle.pop()!;
+      const p = this.queue.shift()!;
+      this.busy.set(w, p);
+      w.ref();
+      w.postMessage(p.req);
+    }
+  }
+
+  private done(w: Worker, m: ChunkReply): void {
+    const p = this.busy.get(w);
+    this.busy.delete(w);
+    w.unref();
+    this.idle.push(w);
+    p?.resolve(m.results);
+    this.pump();
+  }
+
+  private fail(w: Worker, e: Error): void {
+    if (this.closing) return;
+    this.failed ??= e;
+    const p = this.busy.get(w);
+    this.busy.delete(w);
+    p?.reject(e);
+    for (const q of this.queue.splice(0)) q.reject(e);
+  }
+
+  async close(): Promise<void> {
+    this.closing = true;
+    await Promise.all(this.all.map((w) => w.terminate()));
+    this.all.length = 0;
+    this.idle.length = 0;
+  }
+}

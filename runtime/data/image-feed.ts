@@ -1,0 +1,150 @@
+// Batches of an image dataset, decoded and augmented by the worker pool while the device trains
+// on the previous ones. A training batch is rows order[s·B …] of the epoch's permutation, each
+// cropped and flipped by its Philox draw (runtime/data/transforms.ts), so a batch is a pure
+// function of (seed, epoch, step): a resumed run decodes exactly the images it would have.
+//
+// Bad data (on_bad): `stop` ends the run with one line naming the file; `skip` drops the image
+// from its batch (the rows that decoded move up and the batch is that much shorter; the load
+// kernel zeroes the rest and the loss counts only valid rows), remembers it so later epochs skip
+// it without decoding, and counts it in the run's summary. Grayscale and CMYK images are
+// converted to RGB, as the reference's loader does (PIL's convert('RGB')), with one notice each.
+import type { DataConfig } from '../../compiler/plan/config.js';
+import { DataError } from './idx.js';
+import type { ImageEntry } from './image-index.js';
+import type { DecodeJob, DecodeResult } from './decode.js';
+import { DecodePool, defaultWorkers } from './decode-pool.js';
+
+type ImageData = Extract<DataConfig, { kind: 'imagefolder' }>;
+
+export interface FeedBatch {
+  /** valid × 3·side² bytes (planar RGB), padded to whole u32 words. */
+  images: Uint8Array;
+  labels: Uint32Array;
+  valid: number;
+}
+
+export interface FeedStats {
+  /** Images decoded, and the wall time since the feed started. */
+  decoded: number;
+  decodeSeconds: number;
+  /** Time the training loop waited for a batch that was not ready. */
+  waitSeconds: number;
+  skipped: Map<string, string>;
+  converted: Set<string>;
+}
+
+const PREFETCH = 3;
+/** Chunks per worker and batch: small enough to balance, large enough to amortise a message. */
+const CHUNKS_PER_WORKER = 2;
+
+export class ImageFeed {
+  readonly stats: FeedStats = { decoded: 0, decodeSeconds: 0, waitSeconds: 0, skipped: new Map(), converted: new Set() };
+  private pool?: DecodePool;
+  private readonly pending = new Map<string, Promise<FeedBatch>>();
+  private readonly rowBytes: number;
+  private started = 0;
+
+  constructor(
+    readonly data: ImageData,
+    readonly train: ImageEntry[],
+    readonly test: ImageEntry[],
+    readonly workers = defaultWorkers(),
+    private readonly notice: (line: string) => void = (l) => process.stderr.write(l + '\n'),
+  ) {
+    this.rowBytes = 3 * data.size * data.size;
+  }
+
+  /** Training batch `step` of `epoch` (order = the epoch's permutation); prefetches the next ones. */
+  async trainBatch(seed: number, epoch: number, order: Uint32Array, step: number, batch: number): Promise<FeedBatch> {
+    const steps = Math.ceil(order.length / batch);
+    for (let s = step + 1; s < Math.min(steps, step + 1 + PREFETCH); s++) this.request('train', seed, epoch, order, s, batch);
+    return this.take(this.request('train', seed, epoch, order, step, batch));
+  }
+
+  /** Validation batch `step` (images in index order, the validation transform). */
+  async testBatch(step: number, batch: number): Promise<FeedBatch> {
+    const steps = Math.ceil(this.test.length / batch);
+    for (let s = step + 1; s < Math.min(steps, step + 1 + PREFETCH); s++) this.request('test', 0, 0, undefined, s, batch);
+    return this.take(this.request('test', 0, 0, undefined, step, batch));
+  }
+
+  private async take(key: string): Promise<FeedBatch> {
+    const p = this.pending.get(key)!;
+    const t0 = performance.now();
+    try {
+      return await p;
+    } finally {
+      this.stats.waitSeconds += (performance.now() - t0) / 1000;
+      this.pending.delete(key);
+    }
+  }
+
+  private request(split: 'train' | 'test', seed: number, epoch: number, order: Uint32Array | undefined, step: number, batch: number): string {
+    const key = `${split}:${seed}:${epoch}:${step}:${batch}`;
+    if (!this.pending.has(key)) {
+      const p = this.decodeBatch(split, seed, epoch, order, step, batch);
+      p.catch(() => {}); // a prefetched batch that fails is reported when it is taken
+      this.pending.set(key, p);
+    }
+    return key;
+  }
+
+  private async decodeBatch(split: 'train' | 'test', seed: number, epoch: number, order: Uint32Array | undefined, step: number, batch: number): Promise<FeedBatch> {
+    if (!this.started) this.started = performance.now();
+    const entries = split === 'train' ? this.train : this.test;
+    const from = step * batch;
+    const to = Math.min(entries.length, from + batch);
+    const picks: number[] = [];
+    for (let i = from; i < to; i++) {
+      const index = order ? order[i]! : i;
+      if (!this.stats.skipped.has(entries[index]!.name)) picks.push(index);
+    }
+    const crop = this.data.augment.find((a) => a.kind === 'random_resized_crop');
+    const flip = this.data.augment.some((a) => a.kind === 'hflip');
+    const jobs: DecodeJob[] = picks.map((index) => {
+      const e = entries[index]!;
+      return { file: e.file, offset: e.offset, size: e.size, index, train: split === 'train', side: this.data.size, seed, epoch, crop: crop?.kind === 'random_resized_crop' ? crop.scale : null, flip };
+    });
+    const out = new SharedArrayBuffer(Math.ceil((batch * this.rowBytes) / 4) * 4);
+    const pool = (this.pool ??= new DecodePool(this.workers));
+    const chunk = Math.max(1, Math.ceil(jobs.length / (this.workers * CHUNKS_PER_WORKER)));
+    const parts: Promise<DecodeResult[]>[] = [];
+    for (let i = 0; i < jobs.length; i += chunk) {
+      const rows = Array.from({ length: Math.min(chunk, jobs.length - i) }, (_, k) => i + k);
+      parts.push(pool.decode(jobs.slice(i, i + chunk), rows, out, this.rowBytes));
+    }
+    const results = (await Promise.all(parts)).flat();
+    const bytes = new Uint8Array(out);
+    const labels = new Uint32Array(batch);
+    let valid = 0;
+    results.forEach((r, row) => {
+      const e = entries[picks[row]!]!;
+      if (!r.ok) {
+        if (this.data.onBad === 'stop') throw new DataError(e.name, `${r.error} (write \`on_bad: skip\` in the data source to skip bad images)`);
+        if (!this.stats.skipped.has(e.name)) {
+          this.stats.skipped.set(e.name, r.error);
+          this.notice(`warning: skipped ${e.name}: ${r.error}`);
+        }
+        return;
+      }
+      if (r.converted && !this.stats.converted.has(e.name)) {
+        this.stats.converted.add(e.name);
+        this.notice(`note: ${e.name} is ${r.converted}; converted to RGB`);
+      }
+      if (valid !== row) bytes.copyWithin(valid * this.rowBytes, row * this.rowBytes, (row + 1) * this.rowBytes);
+      labels[valid++] = e.label;
+    });
+    this.stats.decoded += results.length;
+    this.stats.decodeSeconds = (performance.now() - this.started) / 1000;
+    // A plain copy: Dawn's writeBuffer takes ordinary ArrayBuffers.
+    const images = new Uint8Array(Math.ceil((valid * this.rowBytes) / 4) * 4);
+    images.set(bytes.subarray(0, valid * this.rowBytes));
+    return { images, labels, valid };
+  }
+
+  async close(): Promise<void> {
+    await this.pool?.close();
+    this.pool = undefined;
+    this.pending.clear();
+  }
+}
