@@ -172,7 +172,7 @@ export async function trainEpoch(ex: Executor, ds: Dataset, epoch: number, hooks
 }
 
 /** One streamed batch into the step's image and label buffers (queued before the step's submit). */
-function writeBatch(ex: Executor, images: number, labels: number, b: { images: Uint8Array; labels: Uint32Array }): void {
+export function writeBatch(ex: Executor, images: number, labels: number, b: { images: Uint8Array; labels: Uint32Array }): void {
   if (b.images.length) ex.writeBuffer(images, new Uint32Array(b.images.buffer, b.images.byteOffset, b.images.length / 4));
   ex.writeBuffer(labels, b.labels);
 }

@@ -3,7 +3,7 @@
 // achieved GFLOP/s per kernel family.
 import { closeDevice } from '../device.js';
 import { profilePhase, renderProfile, byFamily } from '../profile.js';
-import { epochOrder, prepare } from '../train.js';
+import { epochOrder, prepare, writeBatch } from '../train.js';
 import { learningRate } from '../../compiler/plan/schedule.js';
 import { compileRuns, planRun, type CompileCliOptions } from '../session/compile.js';
 import { tunedPlan } from '../autotune.js';
@@ -18,7 +18,13 @@ export async function profileCommand(file: string, opts: CompileCliOptions & { s
     const plan = await tunedPlan(ctx, (tiles) => planRun(r.run, ctx.limits, sources, opts.color, tiles), { log: (s) => process.stderr.write(`${s}\n`) });
     const ex = await prepare(ctx, plan, ds);
     const cfg = plan.config;
-    ex.writeBuffer(plan.data.permutation, epochOrder(plan, 0, ds.train.n));
+    if (ds.feed) {
+      // Streamed images: the first batch of each split stands in for every step's.
+      const order = epochOrder(plan, 0, ds.train.n);
+      writeBatch(ex, plan.data.trainImages, plan.data.trainLabels, await ds.feed.trainBatch(plan.schedule.seed, 0, order, 0, cfg.train.batch));
+      writeBatch(ex, plan.data.testImages, plan.data.testLabels, await ds.feed.testBatch(0, cfg.train.evalBatch));
+      await ds.feed.close();
+    } else ex.writeBuffer(plan.data.permutation, epochOrder(plan, 0, ds.train.n));
     const phase = opts.eval ? 'evalStep' : 'trainStep';
     const batch = opts.eval ? cfg.train.evalBatch : cfg.train.batch;
     ex.setStep({ step: 0, epoch: 0, batch_start: 0, valid: Math.min(batch, opts.eval ? ds.test.n : ds.train.n), lr: learningRate(plan.schedule.lr, 0) });
