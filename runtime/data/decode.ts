@@ -99,6 +99,8 @@ export async function decodeInto(job: DecodeJob, out: Uint8Array): Promise<Decod
 function describe(message: string): string {
   const m = message.replace(/\s+/g, ' ').trim();
   if (/unsupported image format/i.test(m)) return 'is not an image (not a JPEG, PNG, WebP, TIFF, GIF or other format libvips reads)';
-  if (/premature end|truncated|unexpected end|read error|out of data/i.test(m)) return `is truncated or corrupt (${m})`;
+  // libvips words the same damage two ways: the decoder's own message, or (when its warning
+  // arrives first, which depends on timing) "Warning treated as error due to failOn setting".
+  if (/premature end|truncated|unexpected end|read error|out of data|treated as error/i.test(m)) return `is truncated or corrupt (${m})`;
   return `cannot be decoded (${m})`;
 }

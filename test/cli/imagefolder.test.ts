@@ -130,11 +130,11 @@ test('a bad image: stop names the file in one line; skip counts it in the summar
   };
   const stop = tiny('bad-stop', '');
   assert.is(stop.code, 1, stop.stderr);
-  assert.match(stop.stderr, /^error: .*bad\/train\/1-trouser\/zz-broken\.jpg: is truncated or corrupt .*on_bad: skip/m);
+  assert.match(stop.stderr, /^error: .*bad\/train\/1-trouser\/zz-broken\.jpg: is truncated or corrupt .*on_bad: skip/m, stop.stderr);
   assert.not.match(stop.stderr, /    at /);
   const skip = tiny('bad-skip', ', on_bad: skip');
   assert.is(skip.code, 0, skip.stderr);
-  assert.match(skip.stderr, /warning: skipped .*zz-broken\.jpg: is truncated or corrupt/);
+  assert.match(skip.stderr, /warning: skipped .*zz-broken\.jpg: is truncated or corrupt/, skip.stderr);
   assert.is(JSON.parse(skip.stdout.trim().split('\n').pop()!).data_skipped, 1);
 });
 
