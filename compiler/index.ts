@@ -22,9 +22,9 @@ export { defaultTile, repaysLargeTile, tileCandidates, tileKey, tileProbe, type 
 export type { MatmulTile } from './kernels/matmul.js';
 export type { ConvTile } from './kernels/conv.js';
 
-// Semantics the host shares with the kernels: schedules, shuffles, masks, random draws, data.
-export { adamCorrections, lrAt } from './semantics/schedule.js';
-export { epochPermutation, permutation } from './semantics/shuffle.js';
+// Semantics the host shares with the kernels: the shuffle, masks, random draws, data (the
+// schedule's closed forms are Plan code: compiler/plan/schedule.ts).
+export { permutation } from './semantics/shuffle.js';
 export { isKept, keptCount, scoreKey, selectThreshold, type Threshold } from './semantics/topk.js';
 export { sampleBits, sigmoid } from './semantics/supermask.js';
 export { Stream, philox4x32, seedKey } from './semantics/philox.js';

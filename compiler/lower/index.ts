@@ -47,10 +47,10 @@ export interface LowerOptions {
   exposeTransients?: boolean;
 }
 
-/** Training steps of the whole run. */
 /** Masked layers with at least this many weights are packed once per step on CPU adapters. */
 export const PACK_MIN_WEIGHTS = 16384;
 
+/** Training steps of the whole run. */
 export function trainSteps(cfg: RunConfig): number {
   return cfg.train.epochs * Math.ceil(datasetSizes(cfg.data).train / cfg.train.batch);
 }

@@ -10,7 +10,8 @@ import { DEFAULT_LIMITS } from '../../compiler/plan/plan.js';
 import { writeFileAtomic } from '../results/atomic.js';
 import type { RunnerPayload } from '../runner/main.js';
 import { SUBNET_VERSION } from '../version.js';
-import { CliError, compileRuns, planRun, type CompileCliOptions, type CompiledRun } from '../session/compile.js';
+import { compileRuns, planRun, type CompileCliOptions, type CompiledRun } from '../session/compile.js';
+import { CliError } from '../session/errors.js';
 import { tunedPlan, type TileMap } from '../autotune.js';
 import { closeDevice, openDevice, type GpuContext } from '../device.js';
 

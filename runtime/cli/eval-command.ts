@@ -9,7 +9,8 @@ import { checkpointPosition, restoreRun } from '../restore.js';
 import { readRunDir, RunDirError, type StoredRun } from '../results/stored-run.js';
 import { evaluate } from '../train.js';
 import { recordedTiles } from '../autotune.js';
-import { CliError, planRun } from '../session/compile.js';
+import { planRun } from '../session/compile.js';
+import { CliError } from '../session/errors.js';
 import { datasetLoader, openDeviceOrExplain } from '../session/resources.js';
 
 export interface EvalOptions {

@@ -10,7 +10,8 @@ import { restoreRun } from '../restore.js';
 import { writeFileAtomic } from '../results/atomic.js';
 import { SUBNET_VERSION } from '../version.js';
 import { recordedTiles } from '../autotune.js';
-import { CliError, planRun } from '../session/compile.js';
+import { planRun } from '../session/compile.js';
+import { CliError } from '../session/errors.js';
 import { openStoredRun } from './eval-command.js';
 import { openDeviceOrExplain } from '../session/resources.js';
 

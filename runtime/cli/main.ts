@@ -4,7 +4,7 @@
 import { Command, Option } from 'commander';
 import { registerArtifactCommands } from './artifact-commands.js';
 import { checkCommand } from './check-command.js';
-import { CliError } from '../session/compile.js';
+import { CliError } from '../session/errors.js';
 import { DataError } from '../data/idx.js';
 import { FixedMaskError } from '../fixed-mask.js';
 import { doctorCommand } from './doctor.js';

@@ -5,7 +5,7 @@ import { resolve } from 'node:path';
 import { loadRunDirectory, ReportInputError } from '../report/load-dir.js';
 import type { RunSet } from '../report/records.js';
 import { writeReport } from '../report/report.js';
-import { CliError } from '../session/compile.js';
+import { CliError } from '../session/errors.js';
 
 export interface ReportOptions {
   out?: string;

@@ -8,7 +8,8 @@
 import { CheckpointError } from '../checkpoint.js';
 import { closeDevice } from '../device.js';
 import { tunedPlan } from '../autotune.js';
-import { CliError, compileRuns, planRun, type CompileCliOptions } from '../session/compile.js';
+import { compileRuns, planRun, type CompileCliOptions } from '../session/compile.js';
+import { CliError } from '../session/errors.js';
 import { datasetLoader, openDeviceOrExplain } from '../session/resources.js';
 import { runPlans } from '../session/run-plans.js';
 import { stderrIsTTY, ttyStderr } from './tty.js';

@@ -13,7 +13,8 @@ import { runLocalSweep } from '../sweep/local.js';
 import { axesText, barProgress, lineProgress, writeThrough } from '../sweep/progress.js';
 import { slurmScript } from '../sweep/slurm.js';
 import { completeSummary, partition } from '../sweep/status.js';
-import { CliError, compileRuns, type CompileCliOptions, type CompiledRun } from '../session/compile.js';
+import { compileRuns, type CompileCliOptions, type CompiledRun } from '../session/compile.js';
+import { CliError } from '../session/errors.js';
 import { datasetLoader, openDeviceOrExplain } from '../session/resources.js';
 import { stderrIsTTY, ttyStderr } from './tty.js';
 

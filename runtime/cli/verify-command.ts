@@ -9,7 +9,7 @@ import { EXPORT_FORMAT } from '../export/safetensors-export.js';
 import { decodeFile, IntegrityError, verifyDecoded } from '../results/integrity.js';
 import { RUN_FILES } from '../results/rundir.js';
 import { readMetricsChecked, readSummaryChecked, RunFileError } from '../results/run-files.js';
-import { CliError } from '../session/compile.js';
+import { CliError } from '../session/errors.js';
 
 /** What kind of subnet file this is, verified; an IntegrityError when it is damaged or foreign. */
 export function verifySafetensorsFile(path: string): string {

@@ -5,7 +5,7 @@ import { closeDevice } from '../device.js';
 import { queueError } from '../queue/cli.js';
 import { checkQueueName, checkQueueUrl } from '../queue/connection.js';
 import { runWorker } from '../queue/worker.js';
-import { CliError } from '../session/compile.js';
+import { CliError } from '../session/errors.js';
 import { datasetLoader, openDeviceOrExplain } from '../session/resources.js';
 
 export interface WorkerCommandOptions {

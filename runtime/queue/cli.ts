@@ -1,6 +1,7 @@
 // The queue side of `subnet sweep --queue`: option checks and the submission summary. Kept out
 // of sweep-command.ts so that local sweeps never load BullMQ.
-import { CliError, type CompiledRun } from '../session/compile.js';
+import { type CompiledRun } from '../session/compile.js';
+import { CliError } from '../session/errors.js';
 import { checkQueueName, checkQueueUrl, QueueError, redactUrl } from './connection.js';
 import { submitRuns } from './submit.js';
 

@@ -9,8 +9,6 @@ import { CliError } from './errors.js';
 import { nodeHost } from './host.js';
 import { renderDiagnostic, summary } from './render.js';
 
-export { CliError };
-
 export interface CompiledRun {
   experiment: string;
   run: ExpandedRun;

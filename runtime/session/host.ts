@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import type { SourceHost } from '../../compiler/index.js';
 import { scanImages } from '../data/image-index.js';
 
-/** The repository's std/: this module is compiled to dist/runtime/cli/host.js. */
+/** The repository's std/: this module is compiled to dist/runtime/session/host.js. */
 export const STD_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'std');
 
 export function resolveImportPath(fromFile: string, spec: string, stdDir = STD_DIR): string {

@@ -52,7 +52,6 @@ export async function runPlans(ctx: GpuContext, runs: PlannedRun[], opts: RunPla
   try {
     for (const r of runs) {
       const out = runDirOf(opts.out, r.id);
-      const plan = await r.plan(out);
       // A finished run is skipped only when its summary reads whole and its checkpoint verifies.
       const state = opts.resume ? runState(out, r.id, r.config.train.epochs) : undefined;
       if (state?.kind === 'complete') {
@@ -68,6 +67,7 @@ export async function runPlans(ctx: GpuContext, runs: PlannedRun[], opts: RunPla
         );
       }
       if (state?.kind === 'bad-summary') log(`warning: ${state.problem}; resuming from the checkpoint rewrites it`);
+      const plan = await r.plan(out);
       const axes = Object.entries(r.config.axes).map(([k, v]) => `${k}=${v}`).join(' ');
       log(`run ${r.id}  ${r.experiment}${axes ? `  ${axes}` : ''}  seed ${r.config.seed}  → ${out}`);
       try {
