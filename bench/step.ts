@@ -5,6 +5,7 @@
 //
 //   npm run bench [-- --arch fc,conv4 --steps 20 --json --no-peer --device cpu|cuda]
 //   npm run bench -- --data [--workers 2]   the image loader beside torchvision's (bench/data.ts)
+//   npm run bench -- --first-step           the quickstart's cold-cache start (bench/first-step.ts)
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -19,6 +20,7 @@ import { byFamily, profilePhase } from '../runtime/profile.js';
 import { epochOrder, prepare } from '../runtime/train.js';
 import { tunedPlan } from '../runtime/autotune.js';
 import { dataBench } from './data.js';
+import { firstStepBench, measureFirstStep } from './first-step.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -147,6 +149,8 @@ async function main(): Promise<void> {
       device: { type: 'string', default: 'cpu' },
       threads: { type: 'string', default: '2' },
       data: { type: 'boolean', default: false },
+      'first-step': { type: 'boolean', default: false },
+      'first-step-child': { type: 'boolean', default: false },
       workers: { type: 'string', default: '2' },
       batches: { type: 'string', default: '30' },
       images: { type: 'string', default: '2000' },
@@ -154,6 +158,14 @@ async function main(): Promise<void> {
       side: { type: 'string', default: '256' },
     },
   });
+  if (values['first-step-child']) {
+    process.stdout.write(`${JSON.stringify(await measureFirstStep())}\n`);
+    return;
+  }
+  if (values['first-step']) {
+    firstStepBench({ json: !!values.json, script: fileURLToPath(import.meta.url) });
+    return;
+  }
   if (values.data) {
     // The data loader alone (bench/data.ts): no device needed.
     const batchArg = process.argv.includes('--batch') ? Number(values.batch) : 64;

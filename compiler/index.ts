@@ -18,7 +18,7 @@ export { lower, maskLabel, trainSteps, LowerError, type LowerOptions } from './l
 export { UnsupportedError, weightLayers } from './ir/build.js';
 
 // Tiles: what an autotuner measures and how (runtime/autotune.ts).
-export { defaultTile, repaysLargeTile, tileCandidates, tileKey, tileProbe, type AdapterClass, type TileProbe, type TileRequest } from './kernels/tiles.js';
+export { defaultTile, repaysTuning, tileCandidates, tileKey, tileProbe, type AdapterClass, type TileProbe, type TileRequest } from './kernels/tiles.js';
 export type { MatmulTile } from './kernels/matmul.js';
 export type { ConvTile } from './kernels/conv.js';
 

@@ -6,7 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { defaultTile, repaysLargeTile, tileCandidates, tileProbe, type ConvTile, type MatmulTile, type TileRequest } from '../compiler/index.js';
+import { defaultTile, repaysTuning, tileCandidates, tileProbe, type ConvTile, type MatmulTile, type TileRequest } from '../compiler/index.js';
 import type { Plan } from '../compiler/plan/plan.js';
 import type { GpuContext } from './device.js';
 import { writeJsonAtomic } from './results/atomic.js';
@@ -123,8 +123,8 @@ export async function tuneKernels(ctx: GpuContext, plan: Plan, log: (s: string) 
       continue;
     }
     const r = plan.tuning.requests[key] as TileRequest;
-    // A short run keeps the small default: tuning would compile every candidate for nothing.
-    if (cls === 'cpu' && !repaysLargeTile(r, steps)) continue;
+    // A run too short to repay the candidates' compiles keeps the measured default (uncached).
+    if (cls === 'cpu' && !repaysTuning(r, steps)) continue;
     const def = defaultTile(r, cls);
     let best = { tile: def, ms: await timeKernel(ctx, r, def) };
     if (best.ms >= WORTH_MS) {

@@ -42,6 +42,19 @@ export function repaysLargeTile(r: TileRequest, steps: number): boolean {
   return work(r) >= SMALL_WORK && work(r) * steps >= RUN_WORK;
 }
 
+// Tuning compiles every candidate tile of a kernel: on lavapipe with a cold Mesa shader cache that
+// is 20-80 s per large kernel (measured: the quickstart's two tuned kernels held its first step
+// for 69 s), while the best candidate saves ~10-30% of the kernel's time over the default. At
+// ~2.5 GMAC/s a kernel must run ~2^40 multiply-adds (~7 min) over the run before that repays: the
+// quickstart (2^37 in its largest kernel) starts at once with the measured defaults; a long Conv
+// or ImageNet run tunes.
+const TUNE_WORK = 2 ** 40;
+
+/** Whether tuning a kernel on a CPU adapter can repay its compiles over `steps` dispatches. */
+export function repaysTuning(r: TileRequest, steps: number): boolean {
+  return repaysLargeTile(r, steps) && work(r) * steps >= TUNE_WORK;
+}
+
 /** `steps`: how many times the run dispatches the kernel (its training steps), when known. */
 export function defaultTile(r: TileRequest, cls: AdapterClass, steps = Infinity): MatmulTile | ConvTile {
   if (cls === 'gpu' || !repaysLargeTile(r, steps)) return r.family === 'matmul' ? { tm: 4, tn: 4, wx: 8, wy: 8 } : { tm: 4, tn: 4, wx: 16, wy: 4 };
@@ -49,9 +62,12 @@ export function defaultTile(r: TileRequest, cls: AdapterClass, steps = Infinity)
   const s = r.spec;
   // Measured on lavapipe (AVX-512 and AVX2, 8 lanes): a dot-style (nk) or mk×kn kernel wants 8
   // rows by 4 columns per lane, lanes along n; 16 rows spill (32 accumulators and operands past
-  // the vector registers) and run 2× slower. The outer-product dW (km×kn) keeps its 8×16 tile.
+  // the vector registers) and run 2× slower. The outer-product dW (km×kn) is fastest at 8×16, but
+  // that tile costs ~8 s of LLVM on a cold shader cache against ~3 s for 16×4 (FC's first dW:
+  // 4.9 against 6.2 ms a step): over a run shorter than a tuned one the two even out, and 16×4
+  // keeps the quickstart's first step under 10 s on a fresh machine (bench --first-step).
   if (s.b === 'nk') return { tm: 8, tn: 4, wx: 8, wy: 1, acc: 'scalar' };
-  if (s.a === 'km') return { tm: 8, tn: 16, wx: 8, wy: 1 };
+  if (s.a === 'km') return work(r) * steps >= TUNE_WORK ? { tm: 8, tn: 16, wx: 8, wy: 1 } : { tm: 16, tn: 4, wx: 8, wy: 1 };
   return { tm: 8, tn: 4, wx: 8, wy: 1 };
 }
 
@@ -65,6 +81,7 @@ export function tileCandidates(r: TileRequest, cls: AdapterClass): (MatmulTile |
     cls === 'cpu'
       ? [
           [8, 16, 8, 1],
+          [16, 4, 8, 1],
           [8, 4, 8, 1],
           [4, 4, 8, 1],
           [8, 4, 16, 1],

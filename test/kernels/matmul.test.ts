@@ -27,7 +27,18 @@ const TILES: MatmulTile[] = [
 // Each kernel costs a JIT compile on lavapipe, so the cases form a covering set rather than the
 // full product: every shape meets both tiles, and the variants rotate so that each occurs on
 // odd shapes and with both tiles.
-const CASES = SHAPES.flatMap((shape, i) => TILES.map((tile, t) => ({ shape, tile, v: i + 2 * t })));
+const GRID_CASES = SHAPES.flatMap((shape, i) => TILES.map((tile, t) => ({ shape, tile, v: i + 2 * t })));
+// The CPU adapters' tiles (compiler/kernels/tiles.ts: lanes along n, tm ≠ tn, scalar
+// accumulators), one per kernel form, on two odd shapes: edges in both directions.
+const CPU_TILES: Record<'fwd' | 'dx' | 'dw', MatmulTile[]> = {
+  fwd: [{ tm: 8, tn: 4, wx: 8, wy: 1, acc: 'scalar' }],
+  dx: [{ tm: 8, tn: 4, wx: 8, wy: 1 }],
+  dw: [{ tm: 16, tn: 4, wx: 8, wy: 1 }, { tm: 8, tn: 16, wx: 8, wy: 1 }],
+};
+const cases = (form: keyof typeof CPU_TILES) => [
+  ...GRID_CASES,
+  ...[SHAPES[3], SHAPES[5]].flatMap((shape, i) => CPU_TILES[form].map((tile, t) => ({ shape, tile, v: 3 * i + t + 1 }))),
+];
 const MASKS: (WeightMask['kind'] | 'none')[] = ['none', 'topk', 'bits', 'sigmoid', 'positive'];
 
 /** A mask of `kind` over n weights: its bindings and the masked weights the reference sees. */
@@ -56,7 +67,7 @@ function maskFor(kind: WeightMask['kind'] | 'none', w: Float32Array, seed: numbe
 }
 
 const fwd = suite('linear forward: Y = X·(W⊙mask)ᵀ');
-for (const { shape: [M, N, K], tile, v } of CASES) {
+for (const { shape: [M, N, K], tile, v } of cases('fwd')) {
   const maskKind = MASKS[v % MASKS.length];
   const relu = (v >> 1) % 2 === 1;
   fwd(`${M}x${N}x${K} tile ${tile.tm}x${tile.tn}/${tile.wx}x${tile.wy} mask ${maskKind}${relu ? ' +relu' : ''}`, async () => {
@@ -77,10 +88,10 @@ for (const { shape: [M, N, K], tile, v } of CASES) {
 fwd.run();
 
 const dx = suite('linear_dx: dX = dY·(W⊙mask), with the ReLU-backward mask');
-for (const { shape: [B, I, O], tile, v } of CASES) {
+for (const { shape: [B, I, O], tile, v } of cases('dx')) {
   const maskKind = MASKS[(v + 2) % MASKS.length];
   const reluMask = (v >> 1) % 2 === 1;
-  dx(`B${B} I${I} O${O} tile ${tile.tm}x${tile.tn} mask ${maskKind}${reluMask ? ' +relu mask' : ''}`, async () => {
+  dx(`B${B} I${I} O${O} tile ${tile.tm}x${tile.tn}/${tile.wx}x${tile.wy} mask ${maskKind}${reluMask ? ' +relu mask' : ''}`, async () => {
     const ctx = await gpu();
     const dy = randomF32(B * O, 5 + B);
     const w = randomF32(O * I, 6 + I);
@@ -108,10 +119,10 @@ const OPTIMS: OptimSpec[] = [
 const RULES = ['sign', false, 'sigmoid'] as const;
 
 const dw = suite('linear_dw fused with the score gradient and the optimiser');
-for (const { shape: [O, I, B], tile, v } of CASES) {
+for (const { shape: [O, I, B], tile, v } of cases('dw')) {
   const optim = OPTIMS[v % OPTIMS.length];
   const score = RULES[v % RULES.length];
-  dw(`O${O} I${I} B${B} tile ${tile.tm}x${tile.tn} ${score ? `scores (${score})` : 'weights'} ${JSON.stringify(optim)}`, async () => {
+  dw(`O${O} I${I} B${B} tile ${tile.tm}x${tile.tn}/${tile.wx}x${tile.wy} ${score ? `scores (${score})` : 'weights'} ${JSON.stringify(optim)}`, async () => {
     const ctx = await gpu();
     const dy = randomF32(B * O, 11 + B);
     const x = randomF32(B * I, 12 + I);

@@ -1216,8 +1216,8 @@ struct Step { step: u32, epoch: u32, batch_start: u32, valid: u32, lr: f32, seed
 
 @compute @workgroup_size(8, 1, 1)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u) {
-  let mb = (wid.y * 1u + lid.y) * 8u;
-  let nb = (wid.x * 8u + lid.x) * 16u;
+  let mb = (wid.y * 1u + lid.y) * 16u;
+  let nb = (wid.x * 8u + lid.x) * 4u;
   let m0 = min(mb + 0u, 299u);
   let m1 = min(mb + 1u, 299u);
   let m2 = min(mb + 2u, 299u);
@@ -1226,55 +1226,35 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
   let m5 = min(mb + 5u, 299u);
   let m6 = min(mb + 6u, 299u);
   let m7 = min(mb + 7u, 299u);
+  let m8 = min(mb + 8u, 299u);
+  let m9 = min(mb + 9u, 299u);
+  let m10 = min(mb + 10u, 299u);
+  let m11 = min(mb + 11u, 299u);
+  let m12 = min(mb + 12u, 299u);
+  let m13 = min(mb + 13u, 299u);
+  let m14 = min(mb + 14u, 299u);
+  let m15 = min(mb + 15u, 299u);
   let n0 = min(nb + 0u, 783u);
   let n1 = min(nb + 1u, 783u);
   let n2 = min(nb + 2u, 783u);
   let n3 = min(nb + 3u, 783u);
-  let n4 = min(nb + 4u, 783u);
-  let n5 = min(nb + 5u, 783u);
-  let n6 = min(nb + 6u, 783u);
-  let n7 = min(nb + 7u, 783u);
-  let n8 = min(nb + 8u, 783u);
-  let n9 = min(nb + 9u, 783u);
-  let n10 = min(nb + 10u, 783u);
-  let n11 = min(nb + 11u, 783u);
-  let n12 = min(nb + 12u, 783u);
-  let n13 = min(nb + 13u, 783u);
-  let n14 = min(nb + 14u, 783u);
-  let n15 = min(nb + 15u, 783u);
 
   var r0_0 = vec4f(0.0);
-  var r0_1 = vec4f(0.0);
-  var r0_2 = vec4f(0.0);
-  var r0_3 = vec4f(0.0);
   var r1_0 = vec4f(0.0);
-  var r1_1 = vec4f(0.0);
-  var r1_2 = vec4f(0.0);
-  var r1_3 = vec4f(0.0);
   var r2_0 = vec4f(0.0);
-  var r2_1 = vec4f(0.0);
-  var r2_2 = vec4f(0.0);
-  var r2_3 = vec4f(0.0);
   var r3_0 = vec4f(0.0);
-  var r3_1 = vec4f(0.0);
-  var r3_2 = vec4f(0.0);
-  var r3_3 = vec4f(0.0);
   var r4_0 = vec4f(0.0);
-  var r4_1 = vec4f(0.0);
-  var r4_2 = vec4f(0.0);
-  var r4_3 = vec4f(0.0);
   var r5_0 = vec4f(0.0);
-  var r5_1 = vec4f(0.0);
-  var r5_2 = vec4f(0.0);
-  var r5_3 = vec4f(0.0);
   var r6_0 = vec4f(0.0);
-  var r6_1 = vec4f(0.0);
-  var r6_2 = vec4f(0.0);
-  var r6_3 = vec4f(0.0);
   var r7_0 = vec4f(0.0);
-  var r7_1 = vec4f(0.0);
-  var r7_2 = vec4f(0.0);
-  var r7_3 = vec4f(0.0);
+  var r8_0 = vec4f(0.0);
+  var r9_0 = vec4f(0.0);
+  var r10_0 = vec4f(0.0);
+  var r11_0 = vec4f(0.0);
+  var r12_0 = vec4f(0.0);
+  var r13_0 = vec4f(0.0);
+  var r14_0 = vec4f(0.0);
+  var r15_0 = vec4f(0.0);
   for (var k = 0u; k < 128u; k = k + 1u) {
     let av0 = A[k * 75u + min(mb / 4u + 0u, 74u)];
     let a0 = av0.x;
@@ -1286,81 +1266,39 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
     let a5 = av1.y;
     let a6 = av1.z;
     let a7 = av1.w;
+    let av2 = A[k * 75u + min(mb / 4u + 2u, 74u)];
+    let a8 = av2.x;
+    let a9 = av2.y;
+    let a10 = av2.z;
+    let a11 = av2.w;
+    let av3 = A[k * 75u + min(mb / 4u + 3u, 74u)];
+    let a12 = av3.x;
+    let a13 = av3.y;
+    let a14 = av3.z;
+    let a15 = av3.w;
     let bi0 = k * 196u + min(nb / 4u + 0u, 195u);
     var b0 = B[bi0];
-    let bi1 = k * 196u + min(nb / 4u + 1u, 195u);
-    var b1 = B[bi1];
-    let bi2 = k * 196u + min(nb / 4u + 2u, 195u);
-    var b2 = B[bi2];
-    let bi3 = k * 196u + min(nb / 4u + 3u, 195u);
-    var b3 = B[bi3];
     r0_0 = fma(vec4f(a0), b0, r0_0);
-    r0_1 = fma(vec4f(a0), b1, r0_1);
-    r0_2 = fma(vec4f(a0), b2, r0_2);
-    r0_3 = fma(vec4f(a0), b3, r0_3);
     r1_0 = fma(vec4f(a1), b0, r1_0);
-    r1_1 = fma(vec4f(a1), b1, r1_1);
-    r1_2 = fma(vec4f(a1), b2, r1_2);
-    r1_3 = fma(vec4f(a1), b3, r1_3);
     r2_0 = fma(vec4f(a2), b0, r2_0);
-    r2_1 = fma(vec4f(a2), b1, r2_1);
-    r2_2 = fma(vec4f(a2), b2, r2_2);
-    r2_3 = fma(vec4f(a2), b3, r2_3);
     r3_0 = fma(vec4f(a3), b0, r3_0);
-    r3_1 = fma(vec4f(a3), b1, r3_1);
-    r3_2 = fma(vec4f(a3), b2, r3_2);
-    r3_3 = fma(vec4f(a3), b3, r3_3);
     r4_0 = fma(vec4f(a4), b0, r4_0);
-    r4_1 = fma(vec4f(a4), b1, r4_1);
-    r4_2 = fma(vec4f(a4), b2, r4_2);
-    r4_3 = fma(vec4f(a4), b3, r4_3);
     r5_0 = fma(vec4f(a5), b0, r5_0);
-    r5_1 = fma(vec4f(a5), b1, r5_1);
-    r5_2 = fma(vec4f(a5), b2, r5_2);
-    r5_3 = fma(vec4f(a5), b3, r5_3);
     r6_0 = fma(vec4f(a6), b0, r6_0);
-    r6_1 = fma(vec4f(a6), b1, r6_1);
-    r6_2 = fma(vec4f(a6), b2, r6_2);
-    r6_3 = fma(vec4f(a6), b3, r6_3);
     r7_0 = fma(vec4f(a7), b0, r7_0);
-    r7_1 = fma(vec4f(a7), b1, r7_1);
-    r7_2 = fma(vec4f(a7), b2, r7_2);
-    r7_3 = fma(vec4f(a7), b3, r7_3);
+    r8_0 = fma(vec4f(a8), b0, r8_0);
+    r9_0 = fma(vec4f(a9), b0, r9_0);
+    r10_0 = fma(vec4f(a10), b0, r10_0);
+    r11_0 = fma(vec4f(a11), b0, r11_0);
+    r12_0 = fma(vec4f(a12), b0, r12_0);
+    r13_0 = fma(vec4f(a13), b0, r13_0);
+    r14_0 = fma(vec4f(a14), b0, r14_0);
+    r15_0 = fma(vec4f(a15), b0, r15_0);
   }
   if (mb + 0u < 300u) {
   if (nb + 0u < 784u) {
     let e = ((mb + 0u) * 784u + nb + 0u) / 4u;
     var g = r0_0 * W[e] * sign(P[e]);
-    let p_old = P[e];
-    g = g + vec4f(bitcast<f32>(953267991u)) * p_old;
-    let vel = vec4f(bitcast<f32>(1063675494u)) * V[e] + g;
-    V[e] = vel;
-    let upd = vel;
-    P[e] = p_old - step.lr * upd;
-  }
-  if (nb + 4u < 784u) {
-    let e = ((mb + 0u) * 784u + nb + 4u) / 4u;
-    var g = r0_1 * W[e] * sign(P[e]);
-    let p_old = P[e];
-    g = g + vec4f(bitcast<f32>(953267991u)) * p_old;
-    let vel = vec4f(bitcast<f32>(1063675494u)) * V[e] + g;
-    V[e] = vel;
-    let upd = vel;
-    P[e] = p_old - step.lr * upd;
-  }
-  if (nb + 8u < 784u) {
-    let e = ((mb + 0u) * 784u + nb + 8u) / 4u;
-    var g = r0_2 * W[e] * sign(P[e]);
-    let p_old = P[e];
-    g = g + vec4f(bitcast<f32>(953267991u)) * p_old;
-    let vel = vec4f(bitcast<f32>(1063675494u)) * V[e] + g;
-    V[e] = vel;
-    let upd = vel;
-    P[e] = p_old - step.lr * upd;
-  }
-  if (nb + 12u < 784u) {
-    let e = ((mb + 0u) * 784u + nb + 12u) / 4u;
-    var g = r0_3 * W[e] * sign(P[e]);
     let p_old = P[e];
     g = g + vec4f(bitcast<f32>(953267991u)) * p_old;
     let vel = vec4f(bitcast<f32>(1063675494u)) * V[e] + g;
@@ -1380,71 +1318,11 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
     let upd = vel;
     P[e] = p_old - step.lr * upd;
   }
-  if (nb + 4u < 784u) {
-    let e = ((mb + 1u) * 784u + nb + 4u) / 4u;
-    var g = r1_1 * W[e] * sign(P[e]);
-    let p_old = P[e];
-    g = g + vec4f(bitcast<f32>(953267991u)) * p_old;
-    let vel = vec4f(bitcast<f32>(1063675494u)) * V[e] + g;
-    V[e] = vel;
-    let upd = vel;
-    P[e] = p_old - step.lr * upd;
-  }
-  if (nb + 8u < 784u) {
-    let e = ((mb + 1u) * 784u + nb + 8u) / 4u;
-    var g = r1_2 * W[e] * sign(P[e]);
-    let p_old = P[e];
-    g = g + vec4f(bitcast<f32>(953267991u)) * p_old;
-    let vel = vec4f(bitcast<f32>(1063675494u)) * V[e] + g;
-    V[e] = vel;
-    let upd = vel;
-    P[e] = p_old - step.lr * upd;
-  }
-  if (nb + 12u < 784u) {
-    let e = ((mb + 1u) * 784u + nb + 12u) / 4u;
-    var g = r1_3 * W[e] * sign(P[e]);
-    let p_old = P[e];
-    g = g + vec4f(bitcast<f32>(953267991u)) * p_old;
-    let vel = vec4f(bitcast<f32>(1063675494u)) * V[e] + g;
-    V[e] = vel;
-    let upd = vel;
-    P[e] = p_old - step.lr * upd;
-  }
   }
   if (mb + 2u < 300u) {
   if (nb + 0u < 784u) {
     let e = ((mb + 2u) * 784u + nb + 0u) / 4u;
     var g = r2_0 * W[e] * sign(P[e]);
-    let p_old = P[e];
-    g = g + vec4f(bitcast<f32>(953267991u)) * p_old;
-    let vel = vec4f(bitcast<f32>(1063675494u)) * V[e] + g;
-    V[e] = vel;
-    let upd = vel;
-    P[e] = p_old - step.lr * upd;
-  }
-  if (nb + 4u < 784u) {
-    let e = ((mb + 2u) * 784u + nb + 4u) / 4u;
-    var g = r2_1 * W[e] * sign(P[e]);
-    let p_old = P[e];
-    g = g + vec4f(bitcast<f32>(953267991u)) * p_old;
-    let vel = vec4f(bitcast<f32>(1063675494u)) * V[e] + g;
-    V[e] = vel;
-    let upd = vel;
-    P[e] = p_old - step.lr * upd;
-  }
-  if (nb + 8u < 784u) {
-    let e = ((mb + 2u) * 784u + nb + 8u) / 4u;
-    var g = r2_2 * W[e] * sign(P[e]);
-    let p_old = P[e];
-    g = g + vec4f(bitcast<f32>(953267991u)) * p_old;
-    let vel = vec4f(bitcast<f32>(1063675494u)) * V[e] + g;
-    V[e] = vel;
-    let upd = vel;
-    P[e] = p_old - step.lr * upd;
-  }
-  if (nb + 12u < 784u) {
-    let e = ((mb + 2u) * 784u + nb + 12u) / 4u;
-    var g = r2_3 * W[e] * sign(P[e]);
     let p_old = P[e];
     g = g + vec4f(bitcast<f32>(953267991u)) * p_old;
     let vel = vec4f(bitcast<f32>(1063675494u)) * V[e] + g;
@@ -1464,71 +1342,11 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
     let upd = vel;
     P[e] = p_old - step.lr * upd;
   }
-  if (nb + 4u < 784u) {
-    let e = ((mb + 3u) * 784u + nb + 4u) / 4u;
-    var g = r3_1 * W[e] * sign(P[e]);
-    let p_old = P[e];
-    g = g + vec4f(bitcast<f32>(953267991u)) * p_old;
-    let vel = vec4f(bitcast<f32>(1063675494u)) * V[e] + g;
-    V[e] = vel;
-    let upd = vel;
-    P[e] = p_old - step.lr * upd;
-  }
-  if (nb + 8u < 784u) {
-    let e = ((mb + 3u) * 784u + nb + 8u) / 4u;
-    var g = r3_2 * W[e] * sign(P[e]);
-    let p_old = P[e];
-    g = g + vec4f(bitcast<f32>(953267991u)) * p_old;
-    let vel = vec4f(bitcast<f32>(1063675494u)) * V[e] + g;
-    V[e] = vel;
-    let upd = vel;
-    P[e] = p_old - step.lr * upd;
-  }
-  if (nb + 12u < 784u) {
-    let e = ((mb + 3u) * 784u + nb + 12u) / 4u;
-    var g = r3_3 * W[e] * sign(P[e]);
-    let p_old = P[e];
-    g = g + vec4f(bitcast<f32>(953267991u)) * p_old;
-    let vel = vec4f(bitcast<f32>(1063675494u)) * V[e] + g;
-    V[e] = vel;
-    let upd = vel;
-    P[e] = p_old - step.lr * upd;
-  }
   }
   if (mb + 4u < 300u) {
   if (nb + 0u < 784u) {
     let e = ((mb + 4u) * 784u + nb + 0u) / 4u;
     var g = r4_0 * W[e] * sign(P[e]);
-    let p_old = P[e];
-    g = g + vec4f(bitcast<f32>(953267991u)) * p_old;
-    let vel = vec4f(bitcast<f32>(1063675494u)) * V[e] + g;
-    V[e] = vel;
-    let upd = vel;
-    P[e] = p_old - step.lr * upd;
-  }
-  if (nb + 4u < 784u) {
-    let e = ((mb + 4u) * 784u + nb + 4u) / 4u;
-    var g = r4_1 * W[e] * sign(P[e]);
-    let p_old = P[e];
-    g = g + vec4f(bitcast<f32>(953267991u)) * p_old;
-    let vel = vec4f(bitcast<f32>(1063675494u)) * V[e] + g;
-    V[e] = vel;
-    let upd = vel;
-    P[e] = p_old - step.lr * upd;
-  }
-  if (nb + 8u < 784u) {
-    let e = ((mb + 4u) * 784u + nb + 8u) / 4u;
-    var g = r4_2 * W[e] * sign(P[e]);
-    let p_old = P[e];
-    g = g + vec4f(bitcast<f32>(953267991u)) * p_old;
-    let vel = vec4f(bitcast<f32>(1063675494u)) * V[e] + g;
-    V[e] = vel;
-    let upd = vel;
-    P[e] = p_old - step.lr * upd;
-  }
-  if (nb + 12u < 784u) {
-    let e = ((mb + 4u) * 784u + nb + 12u) / 4u;
-    var g = r4_3 * W[e] * sign(P[e]);
     let p_old = P[e];
     g = g + vec4f(bitcast<f32>(953267991u)) * p_old;
     let vel = vec4f(bitcast<f32>(1063675494u)) * V[e] + g;
@@ -1548,71 +1366,11 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
     let upd = vel;
     P[e] = p_old - step.lr * upd;
   }
-  if (nb + 4u < 784u) {
-    let e = ((mb + 5u) * 784u + nb + 4u) / 4u;
-    var g = r5_1 * W[e] * sign(P[e]);
-    let p_old = P[e];
-    g = g + vec4f(bitcast<f32>(953267991u)) * p_old;
-    let vel = vec4f(bitcast<f32>(1063675494u)) * V[e] + g;
-    V[e] = vel;
-    let upd = vel;
-    P[e] = p_old - step.lr * upd;
-  }
-  if (nb + 8u < 784u) {
-    let e = ((mb + 5u) * 784u + nb + 8u) / 4u;
-    var g = r5_2 * W[e] * sign(P[e]);
-    let p_old = P[e];
-    g = g + vec4f(bitcast<f32>(953267991u)) * p_old;
-    let vel = vec4f(bitcast<f32>(1063675494u)) * V[e] + g;
-    V[e] = vel;
-    let upd = vel;
-    P[e] = p_old - step.lr * upd;
-  }
-  if (nb + 12u < 784u) {
-    let e = ((mb + 5u) * 784u + nb + 12u) / 4u;
-    var g = r5_3 * W[e] * sign(P[e]);
-    let p_old = P[e];
-    g = g + vec4f(bitcast<f32>(953267991u)) * p_old;
-    let vel = vec4f(bitcast<f32>(1063675494u)) * V[e] + g;
-    V[e] = vel;
-    let upd = vel;
-    P[e] = p_old - step.lr * upd;
-  }
   }
   if (mb + 6u < 300u) {
   if (nb + 0u < 784u) {
     let e = ((mb + 6u) * 784u + nb + 0u) / 4u;
     var g = r6_0 * W[e] * sign(P[e]);
-    let p_old = P[e];
-    g = g + vec4f(bitcast<f32>(953267991u)) * p_old;
-    let vel = vec4f(bitcast<f32>(1063675494u)) * V[e] + g;
-    V[e] = vel;
-    let upd = vel;
-    P[e] = p_old - step.lr * upd;
-  }
-  if (nb + 4u < 784u) {
-    let e = ((mb + 6u) * 784u + nb + 4u) / 4u;
-    var g = r6_1 * W[e] * sign(P[e]);
-    let p_old = P[e];
-    g = g + vec4f(bitcast<f32>(953267991u)) * p_old;
-    let vel = vec4f(bitcast<f32>(1063675494u)) * V[e] + g;
-    V[e] = vel;
-    let upd = vel;
-    P[e] = p_old - step.lr * upd;
-  }
-  if (nb + 8u < 784u) {
-    let e = ((mb + 6u) * 784u + nb + 8u) / 4u;
-    var g = r6_2 * W[e] * sign(P[e]);
-    let p_old = P[e];
-    g = g + vec4f(bitcast<f32>(953267991u)) * p_old;
-    let vel = vec4f(bitcast<f32>(1063675494u)) * V[e] + g;
-    V[e] = vel;
-    let upd = vel;
-    P[e] = p_old - step.lr * upd;
-  }
-  if (nb + 12u < 784u) {
-    let e = ((mb + 6u) * 784u + nb + 12u) / 4u;
-    var g = r6_3 * W[e] * sign(P[e]);
     let p_old = P[e];
     g = g + vec4f(bitcast<f32>(953267991u)) * p_old;
     let vel = vec4f(bitcast<f32>(1063675494u)) * V[e] + g;
@@ -1632,9 +1390,11 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
     let upd = vel;
     P[e] = p_old - step.lr * upd;
   }
-  if (nb + 4u < 784u) {
-    let e = ((mb + 7u) * 784u + nb + 4u) / 4u;
-    var g = r7_1 * W[e] * sign(P[e]);
+  }
+  if (mb + 8u < 300u) {
+  if (nb + 0u < 784u) {
+    let e = ((mb + 8u) * 784u + nb + 0u) / 4u;
+    var g = r8_0 * W[e] * sign(P[e]);
     let p_old = P[e];
     g = g + vec4f(bitcast<f32>(953267991u)) * p_old;
     let vel = vec4f(bitcast<f32>(1063675494u)) * V[e] + g;
@@ -1642,9 +1402,11 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
     let upd = vel;
     P[e] = p_old - step.lr * upd;
   }
-  if (nb + 8u < 784u) {
-    let e = ((mb + 7u) * 784u + nb + 8u) / 4u;
-    var g = r7_2 * W[e] * sign(P[e]);
+  }
+  if (mb + 9u < 300u) {
+  if (nb + 0u < 784u) {
+    let e = ((mb + 9u) * 784u + nb + 0u) / 4u;
+    var g = r9_0 * W[e] * sign(P[e]);
     let p_old = P[e];
     g = g + vec4f(bitcast<f32>(953267991u)) * p_old;
     let vel = vec4f(bitcast<f32>(1063675494u)) * V[e] + g;
@@ -1652,9 +1414,71 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
     let upd = vel;
     P[e] = p_old - step.lr * upd;
   }
-  if (nb + 12u < 784u) {
-    let e = ((mb + 7u) * 784u + nb + 12u) / 4u;
-    var g = r7_3 * W[e] * sign(P[e]);
+  }
+  if (mb + 10u < 300u) {
+  if (nb + 0u < 784u) {
+    let e = ((mb + 10u) * 784u + nb + 0u) / 4u;
+    var g = r10_0 * W[e] * sign(P[e]);
+    let p_old = P[e];
+    g = g + vec4f(bitcast<f32>(953267991u)) * p_old;
+    let vel = vec4f(bitcast<f32>(1063675494u)) * V[e] + g;
+    V[e] = vel;
+    let upd = vel;
+    P[e] = p_old - step.lr * upd;
+  }
+  }
+  if (mb + 11u < 300u) {
+  if (nb + 0u < 784u) {
+    let e = ((mb + 11u) * 784u + nb + 0u) / 4u;
+    var g = r11_0 * W[e] * sign(P[e]);
+    let p_old = P[e];
+    g = g + vec4f(bitcast<f32>(953267991u)) * p_old;
+    let vel = vec4f(bitcast<f32>(1063675494u)) * V[e] + g;
+    V[e] = vel;
+    let upd = vel;
+    P[e] = p_old - step.lr * upd;
+  }
+  }
+  if (mb + 12u < 300u) {
+  if (nb + 0u < 784u) {
+    let e = ((mb + 12u) * 784u + nb + 0u) / 4u;
+    var g = r12_0 * W[e] * sign(P[e]);
+    let p_old = P[e];
+    g = g + vec4f(bitcast<f32>(953267991u)) * p_old;
+    let vel = vec4f(bitcast<f32>(1063675494u)) * V[e] + g;
+    V[e] = vel;
+    let upd = vel;
+    P[e] = p_old - step.lr * upd;
+  }
+  }
+  if (mb + 13u < 300u) {
+  if (nb + 0u < 784u) {
+    let e = ((mb + 13u) * 784u + nb + 0u) / 4u;
+    var g = r13_0 * W[e] * sign(P[e]);
+    let p_old = P[e];
+    g = g + vec4f(bitcast<f32>(953267991u)) * p_old;
+    let vel = vec4f(bitcast<f32>(1063675494u)) * V[e] + g;
+    V[e] = vel;
+    let upd = vel;
+    P[e] = p_old - step.lr * upd;
+  }
+  }
+  if (mb + 14u < 300u) {
+  if (nb + 0u < 784u) {
+    let e = ((mb + 14u) * 784u + nb + 0u) / 4u;
+    var g = r14_0 * W[e] * sign(P[e]);
+    let p_old = P[e];
+    g = g + vec4f(bitcast<f32>(953267991u)) * p_old;
+    let vel = vec4f(bitcast<f32>(1063675494u)) * V[e] + g;
+    V[e] = vel;
+    let upd = vel;
+    P[e] = p_old - step.lr * upd;
+  }
+  }
+  if (mb + 15u < 300u) {
+  if (nb + 0u < 784u) {
+    let e = ((mb + 15u) * 784u + nb + 0u) / 4u;
+    var g = r15_0 * W[e] * sign(P[e]);
     let p_old = P[e];
     g = g + vec4f(bitcast<f32>(953267991u)) * p_old;
     let vel = vec4f(bitcast<f32>(1063675494u)) * V[e] + g;
