@@ -202,7 +202,12 @@ export async function startPage(payload: RunnerPayload): Promise<void> {
         if (!datasets.has(key)) datasets.set(key, loadDataset(d));
       }
       if (!ctx) {
-        const adapter = await navigator.gpu.requestAdapter({ powerPreference: 'high-performance' });
+        // Right after a reload the GPU process may still be releasing the last page's device.
+        let adapter: GPUAdapter | null = null;
+        for (let i = 0; i < 3 && !adapter; i++) {
+          if (i) await new Promise((ok) => setTimeout(ok, 500));
+          adapter = await navigator.gpu.requestAdapter({ powerPreference: 'high-performance' });
+        }
         if (!adapter) throw new CliError('error: navigator.gpu has no adapter (a GPU driver the browser accepts, or its software adapter)');
         ctx = await contextFor(navigator.gpu, adapter);
         log(`adapter: ${[adapter.info.vendor, adapter.info.architecture, adapter.info.description].filter(Boolean).join(' ')}`);
@@ -260,7 +265,8 @@ export async function startPage(payload: RunnerPayload): Promise<void> {
           const data = volume.read(`${dir}/${name}`);
           if (data) box.append(download(name, data, name.endsWith('.json') ? 'application/json' : 'application/octet-stream'));
         }
-        const ex = await restoreRun(gpu, r.plan, stored);
+        // As `subnet export` does, from the configuration the run directory recorded.
+        const ex = await restoreRun(gpu, { ...r.plan, config: stored.config }, stored);
         const net = await readSubnetwork(ex);
         ex.destroy();
         box.append(download(`${r.plan.runId}.safetensors`, safetensorsExport(net, r.plan.runId, stored.checkpoint), 'application/octet-stream'));
