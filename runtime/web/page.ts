@@ -8,7 +8,7 @@
 import * as vega from 'vega';
 import * as vl from 'vega-lite';
 import { CheckpointError } from '../checkpoint.js';
-import { planSummary } from '../cli/plan-command.js';
+import { planSummary } from '../plan-summary.js';
 import { loadDataset, DataError, type Dataset } from '../data/dataset.js';
 import { contextFor, type GpuContext } from '../device-context.js';
 import { safetensorsExport } from '../export/safetensors-export.js';
@@ -16,13 +16,21 @@ import { readSubnetwork } from '../export/subnetwork.js';
 import { restoreRun } from '../restore.js';
 import type { EpochRecord } from '../results/epoch.js';
 import { readRunDir } from '../results/stored-run.js';
-import type { RunnerPayload } from '../runner/main.js';
+import type { Plan } from '../../compiler/plan/plan.js';
 import { CliError } from '../session/errors.js';
 import { runPlans } from '../session/run-plans.js';
 import { OpfsMirror } from './opfs.js';
 import { volume } from './volume.js';
 
 const OUT = '/runs';
+
+/** What `subnet compile --target web` embeds: the shape of the Node runner's payload. */
+export interface WebPayload {
+  version: string;
+  source: string;
+  file: string;
+  runs: { experiment: string; plan: Plan }[];
+}
 
 /** What the page reports to a driver (the browser test) on `window.subnet`. */
 export interface PageState {
@@ -44,7 +52,7 @@ function el(tag: string, attrs: Record<string, string> = {}, text?: string): HTM
 
 const fmtInt = (n: number) => n.toLocaleString('en-US');
 
-function layerTable(payload: RunnerPayload): HTMLElement {
+function layerTable(payload: WebPayload): HTMLElement {
   const wrap = el('div');
   for (const r of payload.runs) {
     const s = planSummary(r.plan, r.experiment);
@@ -124,7 +132,7 @@ function download(name: string, data: Uint8Array, type: string): HTMLAnchorEleme
 }
 
 /** Builds the page and waits for the user's data. */
-export async function startPage(payload: RunnerPayload): Promise<void> {
+export async function startPage(payload: WebPayload): Promise<void> {
   const state: PageState = { state: 'idle', summaries: [], log: [] };
   (window as unknown as { subnet: PageState }).subnet = state;
   document.title = `subnet: ${payload.file}`;
