@@ -21,7 +21,7 @@ td.num{text-align:right}#drop{border:2px dashed #999;padding:1em;border-radius:6
 <div id="drop">Drop the dataset files here, or pick them: <input type="file" id="files" multiple>
 <div id="picked" class="note"></div></div></section>
 <h2>Training</h2>
-<p><button id="train">Train</button> <button id="clear">Clear stored runs</button></p>
+<p><button id="train" disabled>Train</button> <button id="clear">Clear stored runs</button></p>
 <progress id="bar" value="0" max="1"></progress>
 <p id="status">ready</p>
 <div id="curves"></div>

@@ -155,12 +155,6 @@ export async function startPage(payload: WebPayload): Promise<void> {
     fail('This browser has no WebGPU (navigator.gpu). Use Chrome or Edge 113+ (on Linux: chrome://flags → "Unsafe WebGPU Support" and "Vulkan"), Safari 26+, or Firefox 141+ on Windows.');
     return;
   }
-  const mirror = await OpfsMirror.open(OUT);
-  const stored = mirror ? await mirror.restore(volume) : 0;
-  mirror?.follow(volume);
-  if (stored) log(`browser storage: ${stored} file(s) of earlier runs; Train resumes from their checkpoints`);
-  else if (!mirror) log('browser storage (OPFS) is not available: a reload starts over');
-
   const kinds = [...new Set(payload.runs.map((r) => r.plan.config.data.kind))];
   const wanted = [...new Set(kinds.flatMap(expectedFiles))];
   const picked = new Map<string, File>();
@@ -182,6 +176,13 @@ export async function startPage(payload: WebPayload): Promise<void> {
     add(e.dataTransfer?.files ?? null);
   });
   showPicked();
+  // Files can be given while storage is read; Train is enabled once it has been.
+  const mirror = await OpfsMirror.open(OUT);
+  const stored = mirror ? await mirror.restore(volume) : 0;
+  mirror?.follow(volume);
+  if (stored) log(`browser storage: ${stored} file(s) of earlier runs; Train resumes from their checkpoints`);
+  else if (!mirror) log('browser storage (OPFS) is not available: a reload starts over');
+  ($('train') as HTMLButtonElement).disabled = false;
   $('clear').addEventListener('click', async () => {
     await mirror?.clear();
     for (const k of [...volume.files.keys()]) if (k.startsWith(OUT + '/')) volume.files.delete(k);
@@ -218,7 +219,9 @@ export async function startPage(payload: WebPayload): Promise<void> {
         }
         if (!adapter) throw new CliError('error: navigator.gpu has no adapter (a GPU driver the browser accepts, or its software adapter)');
         ctx = await contextFor(navigator.gpu, adapter);
-        log(`adapter: ${[adapter.info.vendor, adapter.info.architecture, adapter.info.description].filter(Boolean).join(' ')}`);
+        // Browsers may leave the description empty; the summary's `adapter` names vendor and architecture then.
+        ctx.facts.description ||= [adapter.info.vendor, adapter.info.architecture].filter(Boolean).join(' ');
+        log(`adapter: ${ctx.facts.description}`);
       }
       const gpu = ctx;
       const records: Record<string, EpochRecord[]> = {};
