@@ -11,7 +11,7 @@
 export { compileProgram, hasErrors, type CompileOptions, type CompileResult, type ExpandedRun, type SourceHost } from './frontend/frontend.js';
 export { formatSource, type FormatResult } from './frontend/fmt.js';
 export { runId } from './expand/expand.js';
-export { canonicalJson, idText, sha256Hex } from './expand/hash.js';
+export { canonicalJson, idText, sha256Hex, sha256HexBytes } from './expand/hash.js';
 
 // Back end: a run's configuration → its Plan, for an adapter's limits.
 export { lower, maskLabel, trainSteps, LowerError, type LowerOptions } from './lower/index.js';

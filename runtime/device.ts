@@ -6,69 +6,14 @@
 //     crashes (SIGSEGV or a pthread assertion), typically after the first long synchronous task;
 //   - a referenced GPU object keeps the process alive, so closeDevice() drops it.
 import { create, globals } from 'webgpu';
-import type { TargetLimits } from '../compiler/plan/plan.js';
+import { contextFor, NoAdapterError, type GpuContext } from './device-context.js';
 
 Object.assign(globalThis, globals);
 
 /** Strong references to live GPU instances (see above). */
 const live = new Set<GPU>();
 
-export interface AdapterFacts {
-  vendor: string;
-  architecture: string;
-  device: string;
-  description: string;
-  /** Software rasteriser on the CPU (lavapipe, SwiftShader, WARP). */
-  isCpu: boolean;
-  features: string[];
-  limits: Record<string, number>;
-}
-
-export interface GpuContext {
-  gpu: GPU;
-  adapter: GPUAdapter;
-  device: GPUDevice;
-  facts: AdapterFacts;
-  limits: TargetLimits;
-  /** Errors Dawn reported outside an error scope (validation, out of memory). */
-  errors: string[];
-  hasTimestamps: boolean;
-}
-
-export class NoAdapterError extends Error {}
-
-/** The limits the plans use, raised to what the adapter offers. */
-const WANTED_LIMITS = [
-  'maxStorageBufferBindingSize',
-  'maxBufferSize',
-  'maxStorageBuffersPerShaderStage',
-  'maxComputeWorkgroupStorageSize',
-  'maxComputeInvocationsPerWorkgroup',
-  'maxComputeWorkgroupSizeX',
-  'maxComputeWorkgroupSizeY',
-  'maxComputeWorkgroupsPerDimension',
-  'minStorageBufferOffsetAlignment',
-  'minUniformBufferOffsetAlignment',
-] as const;
-
-function adapterFacts(adapter: GPUAdapter): AdapterFacts {
-  const info = adapter.info;
-  const limits: Record<string, number> = {};
-  for (const k in adapter.limits) {
-    const v = (adapter.limits as unknown as Record<string, unknown>)[k];
-    if (typeof v === 'number') limits[k] = v;
-  }
-  const text = `${info.vendor} ${info.architecture} ${info.device} ${info.description}`.toLowerCase();
-  return {
-    vendor: info.vendor,
-    architecture: info.architecture,
-    device: info.device,
-    description: info.description,
-    isCpu: /llvmpipe|lavapipe|swiftshader|warp|software|cpu/.test(text),
-    features: [...adapter.features].map(String).sort(),
-    limits,
-  };
-}
+export { adapterFacts, contextFor, NoAdapterError, type AdapterFacts, type GpuContext } from './device-context.js';
 
 export async function openDevice(opts: { powerPreference?: GPUPowerPreference } = {}): Promise<GpuContext> {
   const gpu = create([]);
@@ -83,27 +28,7 @@ export async function openDevice(opts: { powerPreference?: GPUPowerPreference } 
     live.delete(gpu);
     throw new NoAdapterError('no WebGPU adapter');
   }
-  const facts = adapterFacts(adapter);
-  const requiredLimits: Record<string, number> = {};
-  for (const k of WANTED_LIMITS) if (k in facts.limits) requiredLimits[k] = facts.limits[k];
-  const requiredFeatures: GPUFeatureName[] = [];
-  const hasTimestamps = adapter.features.has('timestamp-query');
-  if (hasTimestamps) requiredFeatures.push('timestamp-query');
-  const device = await adapter.requestDevice({ requiredLimits, requiredFeatures });
-  const errors: string[] = [];
-  device.addEventListener('uncapturederror', (e) => {
-    errors.push((e as GPUUncapturedErrorEvent).error.message);
-  });
-  const lim = device.limits;
-  const limits: TargetLimits = {
-    adapterClass: facts.isCpu ? 'cpu' : 'gpu',
-    minStorageBufferOffsetAlignment: lim.minStorageBufferOffsetAlignment,
-    maxStorageBufferBindingSize: lim.maxStorageBufferBindingSize,
-    maxBufferSize: lim.maxBufferSize,
-    maxComputeWorkgroupsPerDimension: lim.maxComputeWorkgroupsPerDimension,
-    maxStorageBuffersPerShaderStage: lim.maxStorageBuffersPerShaderStage,
-  };
-  return { gpu, adapter, device, facts, limits, errors, hasTimestamps };
+  return contextFor(gpu, adapter);
 }
 
 export function closeDevice(ctx: GpuContext): void {

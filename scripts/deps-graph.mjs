@@ -17,6 +17,7 @@ export const GROUPS = [
   ['runtime/reference', /^runtime\/reference\//],
   ['runtime/session', /^runtime\/session\//],
   ['runtime/runner', /^runtime\/runner\//],
+  ['runtime/web', /^runtime\/web\//],
   ['runtime/cli', /^runtime\/cli\//],
   ['runtime/queue', /^runtime\/queue\//],
   ['runtime/sweep', /^runtime\/sweep\//],

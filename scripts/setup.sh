@@ -8,6 +8,7 @@
 #     Bookworm it comes from bookworm-backports (Mesa 25.x);
 #   - the Fashion-MNIST IDX files (Debian package dataset-fashion-mnist);
 #   - redis-server, for the distributed sweep queue and its tests;
+#   - Chromium (Debian's chromium package), for the web target's browser test (test/web/);
 #   - npm packages (npm ci) and the TypeScript build.
 #
 # Source it or run it; XDG_RUNTIME_DIR is set when unset (Dawn wants one).
@@ -84,6 +85,12 @@ else
     apt_update
     say "installing redis-server"
     apt_install redis-server
+  fi
+  # chromium: test/web/ trains the web target's page in headless Chromium (docs/web.md).
+  if [ -z "${SUBNET_CHROMIUM:-}" ] && ! command -v chromium >/dev/null && ! have_pkg chromium; then
+    apt_update
+    say "installing chromium (the web target's browser test)"
+    apt_install chromium
   fi
 fi
 

@@ -33,7 +33,11 @@ const K = new Int32Array([
 
 /** SHA-256 of the UTF-8 encoding of `text`, as 64 lowercase hex digits. */
 export function sha256Hex(text: string): string {
-  const msg = new TextEncoder().encode(text);
+  return sha256HexBytes(new TextEncoder().encode(text));
+}
+
+/** SHA-256 of bytes, as 64 lowercase hex digits (the browser's stand-in for node:crypto). */
+export function sha256HexBytes(msg: Uint8Array): string {
   const n = msg.length;
   const total = ((n + 9 + 63) >> 6) << 6;
   const bytes = new Uint8Array(total);

@@ -33,8 +33,9 @@ export function registerArtifactCommands(p: Command, h: ArtifactCommandHooks): v
     .action(async (paths: string[]) => h.done(await verifyCommand(paths)));
 
   h.overrides(p.command('compile').description('bundle the runtime and the plan of a program into one standalone ES module').argument('<file>'))
-    .requiredOption('-o, --output <file>', 'the runner to write (runner.mjs)')
+    .requiredOption('-o, --output <path>', 'the runner to write (runner.mjs), or with --target web the folder')
+    .option('--target <target>', 'node: a standalone runner module; web: a static page that trains in the browser (WebGPU)', 'node')
     .action(async (file: string, o) =>
-      h.done(await compileCommand(file, { output: o.output, overrides: o.set, experiment: o.experiment, color: h.color() })),
+      h.done(await compileCommand(file, { output: o.output, target: o.target, overrides: o.set, experiment: o.experiment, color: h.color() })),
     );
 }

@@ -20,6 +20,8 @@ const RUNNER_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'runner')
 
 export interface CompileOptions extends CompileCliOptions {
   output: string;
+  /** node (default): one runner module; web: a folder with index.html that trains in a browser. */
+  target?: string;
 }
 
 export async function bundleRunner(payload: RunnerPayload): Promise<Uint8Array> {
@@ -80,6 +82,8 @@ async function runnerPlans(runs: CompiledRun[], sources: Record<string, string>,
 }
 
 export async function compileCommand(file: string, opts: CompileOptions): Promise<number> {
+  const target = opts.target ?? 'node';
+  if (target !== 'node' && target !== 'web') throw new CliError(`error: --target must be node or web, not \`${target}\``);
   const { runs, sources } = compileRuns(file, opts);
   const payload: RunnerPayload = {
     version: SUBNET_VERSION,
@@ -87,6 +91,12 @@ export async function compileCommand(file: string, opts: CompileOptions): Promis
     source: sources[file] ?? '',
     runs: await runnerPlans(runs, sources, opts.color),
   };
+  if (target === 'web') {
+    const { writeWebFolder } = await import('./compile-web.js');
+    const n = await writeWebFolder(opts.output, payload);
+    process.stderr.write(`wrote ${opts.output}/index.html and subnet.js (${runs.length} run(s), ${(n / 1024).toFixed(1)} KiB); serve the folder over http (for example \`python3 -m http.server -d ${opts.output}\`) and open it in a browser with WebGPU\n`);
+    return 0;
+  }
   const bytes = await bundleRunner(payload);
   try {
     writeFileAtomic(opts.output, bytes);

@@ -31,6 +31,8 @@ export interface RunPlansOptions {
   source: string;
   log: (line: string) => void;
   progressStream?: NodeJS.WriteStream;
+  /** Called every few steps of a run (the web page's progress and images/s). */
+  onProgress?: (epoch: number, step: number, steps: number) => void;
   resume?: boolean;
   checkpoint?: CheckpointPolicy;
 }
@@ -80,6 +82,7 @@ export async function runPlans(ctx: GpuContext, runs: PlannedRun[], opts: RunPla
           source: opts.source,
           log,
           progressStream: opts.progressStream,
+          onProgress: opts.onProgress,
           signal: stop.signal,
           resume: opts.resume,
           checkpoint: opts.checkpoint,
