@@ -12,6 +12,7 @@ import type { RunnerPayload } from '../runner/main.js';
 import { SUBNET_VERSION } from '../version.js';
 import { compileRuns, planRun, type CompileCliOptions, type CompiledRun } from '../session/compile.js';
 import { CliError } from '../session/errors.js';
+import { loadEsbuild } from './compile-web.js';
 import { tunedPlan, type TileMap } from '../autotune.js';
 import { closeDevice, openDevice, type GpuContext } from '../device.js';
 
@@ -25,12 +26,7 @@ export interface CompileOptions extends CompileCliOptions {
 }
 
 export async function bundleRunner(payload: RunnerPayload): Promise<Uint8Array> {
-  let esbuild: typeof import('esbuild');
-  try {
-    esbuild = await import('esbuild');
-  } catch {
-    throw new CliError('error: `subnet compile` needs the esbuild package (a dependency of subnet); run `npm ci`');
-  }
+  const esbuild = await loadEsbuild();
   const result = await esbuild.build({
     stdin: {
       contents: `import { start } from './main.js';\nstart(${JSON.stringify(payload)});\n`,

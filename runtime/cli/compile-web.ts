@@ -37,13 +37,17 @@ function browserHost(): Plugin {
   };
 }
 
-export async function bundleWeb(payload: RunnerPayload): Promise<Uint8Array> {
-  let esbuild: typeof import('esbuild');
+/** esbuild, or a clear error when the install lacks it (both bundlers use it). */
+export async function loadEsbuild(): Promise<typeof import('esbuild')> {
   try {
-    esbuild = await import('esbuild');
+    return await import('esbuild');
   } catch {
     throw new CliError('error: `subnet compile` needs the esbuild package (a dependency of subnet); run `npm ci`');
   }
+}
+
+export async function bundleWeb(payload: RunnerPayload): Promise<Uint8Array> {
+  const esbuild = await loadEsbuild();
   const result = await esbuild.build({
     stdin: {
       contents: `import { startPage } from './page.js';\nstartPage(${JSON.stringify(payload)});\n`,
