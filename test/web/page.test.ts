@@ -9,8 +9,6 @@
 // test-artifacts/web/page.png. Chromium's WebGPU runs on its SwiftShader adapter here (it refuses
 // llvmpipe/lavapipe: docs/web.md), `subnet run` on lavapipe; the metrics still match exactly.
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
@@ -19,7 +17,7 @@ import { asF32, decodeSafetensors } from '../../runtime/export/safetensors.js';
 import { TIMING_FIELDS } from '../../runtime/results/epoch.js';
 import { DIGEST_KEY } from '../../runtime/results/integrity.js';
 import { ROOT, subnet } from '../helpers/cli.js';
-import { chromiumPath, launchWebGpuChromium } from './browser.js';
+import { chromiumPath, launchWebGpuChromium, serveWebFolder } from './browser.js';
 
 const FASHION = process.env.FASHION_MNIST_DIR ?? '/usr/share/datasets/fashion-mnist';
 const SETS = ['--set', 'train.epochs=1', '--set', 'data.subset=2000', '--set', 'data.test_subset=2000'];
@@ -59,13 +57,7 @@ function metricsWithoutTimings(path: string): Record<string, unknown>[] {
   const e = subnet(['export', join(runs, id), '--format', 'safetensors', '-o', exported]);
   assert.is(e.code, 0, e.stderr);
 
-  const server = createServer((req, res) => {
-    const name = req.url === '/' ? 'index.html' : (req.url ?? '').slice(1);
-    if (!['index.html', 'subnet.js'].includes(name)) return void res.writeHead(404).end();
-    res.writeHead(200, { 'content-type': name.endsWith('.js') ? 'text/javascript' : 'text/html' }).end(readFileSync(join(web, name)));
-  }).listen(0, '127.0.0.1');
-  await new Promise((ok) => server.once('listening', ok));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+  const { server, url } = await serveWebFolder(web);
   const b = await launchWebGpuChromium(browser!);
   try {
     const context = await b.newContext({ viewport: { width: 1000, height: 1100 }, acceptDownloads: true });
@@ -144,16 +136,11 @@ test('a page without data files says which it needs, as the CLI would', async ()
   if (skip) return;
   const web = join(root, 'web');
   if (!existsSync(join(web, 'index.html'))) return; // the first test failed before compiling
-  const server = createServer((req, res) => {
-    const name = req.url === '/' ? 'index.html' : (req.url ?? '').slice(1);
-    if (!['index.html', 'subnet.js'].includes(name)) return void res.writeHead(404).end();
-    res.writeHead(200, { 'content-type': name.endsWith('.js') ? 'text/javascript' : 'text/html' }).end(readFileSync(join(web, name)));
-  }).listen(0, '127.0.0.1');
-  await new Promise((ok) => server.once('listening', ok));
+  const { server, url } = await serveWebFolder(web);
   const b = await launchWebGpuChromium(browser!);
   try {
     const page = await b.newPage();
-    await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+    await page.goto(url);
     assert.match((await page.textContent('#picked')) ?? '', /still needed: train-images-idx3-ubyte/);
     await page.setInputFiles('#files', dataFiles.slice(1));
     await page.click('#train');
