@@ -15,7 +15,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BufferRange, Plan, PlanTensor } from '../compiler/plan/plan.js';
-import type { Executor } from './executor.js';
+import type { RunExecutor } from './executor.js';
 import type { NamedTensor } from './export/safetensors.js';
 import { decodeFile, encodeWithDigest, IntegrityError, verifyDecoded } from './results/integrity.js';
 import { writeFileKeepingPrevious } from './results/keep-previous.js';
@@ -94,7 +94,7 @@ export function checkpointSlots(plan: Plan): Slot[] {
   return slots;
 }
 
-export async function saveCheckpoint(ex: Executor, dir: string, meta: CheckpointMeta): Promise<string> {
+export async function saveCheckpoint(ex: RunExecutor, dir: string, meta: CheckpointMeta): Promise<string> {
   const slots = checkpointSlots(ex.plan);
   const data = await ex.read(slots.map((s) => s.range));
   const tensors: NamedTensor[] = slots.map((s, i) => ({
@@ -162,7 +162,7 @@ export function checkCompatible(ckpt: Checkpoint, plan: Plan, path: string): voi
 }
 
 /** Writes the checkpoint's tensors into the device (after the init phase regenerated the weights). */
-export function restoreCheckpoint(ex: Executor, ckpt: Checkpoint): void {
+export function restoreCheckpoint(ex: RunExecutor, ckpt: Checkpoint): void {
   for (const s of checkpointSlots(ex.plan)) {
     const t = ckpt.tensors.get(s.name)!;
     ex.write(s.range, new Uint8Array(t.data));

@@ -21,7 +21,25 @@ function encodeDispatch(pass: GPUComputePassEncoder, p: Prepared): void {
   pass.dispatchWorkgroups(p.workgroups[0], p.workgroups[1], p.workgroups[2]);
 }
 
-export class Executor {
+/**
+ * What training, checkpoints, fixed masks and exports need of an executor: one run's plan and its
+ * memory. The Executor is one; a member of a packed sweep is another (runtime/pack/).
+ */
+export interface RunExecutor {
+  readonly plan: Plan;
+  setStep(fields: Partial<Record<StepUniformField, number>>): void;
+  run(phase: PhaseName): void;
+  write(range: BufferRange, data: ArrayBufferView, offsetInRange?: number): void;
+  writeBuffer(buffer: number, data: ArrayBufferView, offset?: number): void;
+  sync(): Promise<void>;
+  read(ranges: BufferRange[]): Promise<ArrayBuffer[]>;
+  readF32(range: BufferRange): Promise<Float32Array>;
+  readU32(range: BufferRange): Promise<Uint32Array>;
+  tensor(name: string): Plan['tensors'][number];
+  destroy(): void;
+}
+
+export class Executor implements RunExecutor {
   readonly buffers: GPUBuffer[];
   private phases = new Map<PhaseName, Prepared[]>();
   private readonly stepData = new ArrayBuffer(STEP_UNIFORM_BYTES);

@@ -6,7 +6,7 @@
 import { resolve } from 'node:path';
 import { weightLayers, keptCount, isKept, selectThreshold } from '../compiler/index.js';
 import type { LayerMask } from '../compiler/plan/config.js';
-import type { Executor } from './executor.js';
+import type { RunExecutor } from './executor.js';
 import { readRunDir } from './results/stored-run.js';
 
 export class FixedMaskError extends Error {}
@@ -24,7 +24,7 @@ export function maskBitsFromScores(scores: Float32Array, mask: LayerMask, where:
 }
 
 /** Fills every fixed-mask tensor of the plan from its source run (relative paths: from the cwd). */
-export function loadFixedMasks(ex: Executor): void {
+export function loadFixedMasks(ex: RunExecutor): void {
   const plan = ex.plan;
   const slots = plan.tensors.filter((t) => t.role === 'fixed_mask');
   if (slots.length === 0) return;

@@ -30,7 +30,8 @@ import { withPreviousAdvice } from './results/previous-checkpoint.js';
 import { programHash, RunDir, type Summary } from './results/rundir.js';
 import { eventFileName } from './tensorboard.js';
 import type { EpochRecord } from './results/epoch.js';
-import { EpochStopped, prepare, stepsPerEpoch, trainEpoch } from './train.js';
+import { Executor, type RunExecutor } from './executor.js';
+import { EpochStopped, setUp, stepsPerEpoch, trainEpoch } from './train.js';
 import { SUBNET_VERSION } from './version.js';
 
 export interface CheckpointPolicy {
@@ -60,6 +61,8 @@ export interface RunRequest {
   /** Continue from the run directory's checkpoint when there is one. */
   resume?: boolean;
   checkpoint?: CheckpointPolicy;
+  /** The run's memory when it is not an Executor of its own: a member of a pack (runtime/pack/). */
+  open?: (plan: Plan) => Promise<RunExecutor>;
 }
 
 export function runDirOf(outRoot: string, id: string): string {
@@ -132,7 +135,13 @@ export async function executeRun(ctx: GpuContext, req: RunRequest): Promise<Summ
     log(`resuming from ${ckptPath} at epoch ${epoch + 1}${nextStep ? `, step ${nextStep}/${steps}` : ''}`);
   }
 
-  const ex = await prepare(ctx, plan, ds);
+  const ex = req.open ? await req.open(plan) : await Executor.create(ctx, plan);
+  try {
+    await setUp(ex, ds);
+  } catch (e) {
+    ex.destroy();
+    throw e;
+  }
   if (ckpt) restoreCheckpoint(ex, ckpt);
   const meta = (e: number, step: number): CheckpointMeta => ({
     format: 'subnet-checkpoint',

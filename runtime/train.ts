@@ -9,7 +9,7 @@ import { adamCorrections, learningRate } from '../compiler/plan/schedule.js';
 import type { Dataset } from './data/dataset.js';
 import type { Split } from './data/idx.js';
 import type { GpuContext } from './device.js';
-import { Executor } from './executor.js';
+import { Executor, type RunExecutor } from './executor.js';
 import { loadFixedMasks } from './fixed-mask.js';
 import type { EpochRecord } from './results/epoch.js';
 
@@ -62,7 +62,7 @@ export function shardWords(split: Split, pixels: number, shards: ImageShards, s:
   return packBytes(split.images.subarray(from * pixels, Math.max(from, to) * pixels));
 }
 
-export async function uploadDataset(ex: Executor, ds: Dataset): Promise<void> {
+export async function uploadDataset(ex: RunExecutor, ds: Dataset): Promise<void> {
   if (ds.feed) return; // streamed: written per step
   const d = ex.plan.data;
   const pixels = ds.shape.reduce((a, b) => a * b, 1);
@@ -75,7 +75,7 @@ export async function uploadDataset(ex: Executor, ds: Dataset): Promise<void> {
   await ex.sync();
 }
 
-export async function initParams(ex: Executor): Promise<void> {
+export async function initParams(ex: RunExecutor): Promise<void> {
   ex.run('init');
   await ex.sync();
 }
@@ -95,7 +95,7 @@ export function epochOrder(plan: Plan, epoch: number, n: number): Uint32Array {
  * Test-set loss and accuracy. `epoch` picks the supermask's evaluation sample (one per epoch);
  * by default the epoch of the last training step.
  */
-export async function evaluate(ex: Executor, ds: Dataset, epoch?: number): Promise<{ loss: number; accuracy: number }> {
+export async function evaluate(ex: RunExecutor, ds: Dataset, epoch?: number): Promise<{ loss: number; accuracy: number }> {
   const plan = ex.plan;
   const B = plan.config.train.evalBatch;
   ex.write(plan.metrics.test, ZERO4);
@@ -112,7 +112,7 @@ export async function evaluate(ex: Executor, ds: Dataset, epoch?: number): Promi
   return { loss: m[0] / m[2], accuracy: m[1] / m[2] };
 }
 
-export async function trainEpoch(ex: Executor, ds: Dataset, epoch: number, hooks: TrainHooks = {}): Promise<EpochRecord> {
+export async function trainEpoch(ex: RunExecutor, ds: Dataset, epoch: number, hooks: TrainHooks = {}): Promise<EpochRecord> {
   const plan: Plan = ex.plan;
   const cfg = plan.config;
   const B = cfg.train.batch;
@@ -172,7 +172,7 @@ export async function trainEpoch(ex: Executor, ds: Dataset, epoch: number, hooks
 }
 
 /** One streamed batch into the step's image and label buffers (queued before the step's submit). */
-export function writeBatch(ex: Executor, images: number, labels: number, b: { images: Uint8Array; labels: Uint32Array }): void {
+export function writeBatch(ex: RunExecutor, images: number, labels: number, b: { images: Uint8Array; labels: Uint32Array }): void {
   if (b.images.length) ex.writeBuffer(images, new Uint32Array(b.images.buffer, b.images.byteOffset, b.images.length / 4));
   ex.writeBuffer(labels, b.labels);
 }
@@ -180,8 +180,13 @@ export function writeBatch(ex: Executor, images: number, labels: number, b: { im
 /** Buffers, pipelines, the dataset on the device, parameters initialised from the seed. */
 export async function prepare(ctx: GpuContext, plan: Plan, ds: Dataset | undefined): Promise<Executor> {
   const ex = await Executor.create(ctx, plan);
+  await setUp(ex, ds);
+  return ex;
+}
+
+/** The dataset on the device and the parameters initialised from the seed. */
+export async function setUp(ex: RunExecutor, ds: Dataset | undefined): Promise<void> {
   if (ds) await uploadDataset(ex, ds);
   await initParams(ex);
   loadFixedMasks(ex);
-  return ex;
 }

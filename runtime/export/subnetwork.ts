@@ -5,7 +5,7 @@
 import type { LayerMask, RunConfig, WeightLayer } from '../../compiler/plan/config.js';
 import { isKept, keptCount, selectThreshold } from '../../compiler/index.js';
 import type { PlanTensor } from '../../compiler/plan/plan.js';
-import type { Executor } from '../executor.js';
+import type { RunExecutor } from '../executor.js';
 
 export interface ExportedLayer {
   layer: WeightLayer;
@@ -40,7 +40,7 @@ export function maskedWeight(l: ExportedLayer): Float32Array {
   return l.weight.map((w, i) => (l.mask![i] ? w : 0));
 }
 
-export async function readSubnetwork(ex: Executor): Promise<Subnetwork> {
+export async function readSubnetwork(ex: RunExecutor): Promise<Subnetwork> {
   const plan = ex.plan;
   const tensors = plan.tensors.filter((t) => t.kind === 'param' && t.role !== undefined && MODEL_ROLES.has(t.role));
   const data = await ex.read(tensors.map((t) => t.range));
