@@ -10,6 +10,9 @@ import { runDirOf } from '../run.js';
 import type { RunTask } from '../sweep/execute.js';
 import { readFailure } from '../sweep/failure.js';
 import { runLocalSweep } from '../sweep/local.js';
+import { groupPacks, startPoint, type PackSetting } from '../sweep/packs.js';
+import { lower } from '../../compiler/index.js';
+import { DEFAULT_LIMITS } from '../../compiler/plan/plan.js';
 import { axesText, barProgress, lineProgress, writeThrough } from '../sweep/progress.js';
 import { slurmScript } from '../sweep/slurm.js';
 import { completeSummary, partition } from '../sweep/status.js';
@@ -22,6 +25,8 @@ export interface SweepOptions extends CompileCliOptions {
   out: string;
   /** Unset: 1 here, no limit for a Slurm array. */
   parallel?: string;
+  /** auto | N | off (default auto). */
+  pack?: string;
   queue?: string;
   queueName: string;
   attempts: string;
@@ -40,6 +45,30 @@ function positiveInt(flag: string, v: string, min = 1): number {
   return n;
 }
 
+export function parsePack(v: string | undefined): PackSetting {
+  const t = (v ?? 'auto').trim();
+  if (t === 'auto' || t === 'off') return t;
+  if (/^\d+$/.test(t) && Number(t) >= 1) return Number(t) === 1 ? 'off' : Number(t);
+  throw new CliError(`error: --pack must be auto, off or a number of runs ≥ 1, got \`${v}\``);
+}
+
+/** Pack number (1-based) of each run a local sweep would pack, as planned for the default limits. */
+function packsOf(runs: CompiledRun[], out: string, setting: PackSetting): Map<string, number> {
+  const tasks: RunTask[] = runs.map((r) => ({ experiment: r.experiment, run: r.run, source: '' }));
+  const plans = runs.map((r) => {
+    try {
+      return lower(r.run.config, r.run.id, DEFAULT_LIMITS);
+    } catch {
+      return undefined;
+    }
+  });
+  const ids = new Map<string, number>();
+  groupPacks(tasks, plans, setting, DEFAULT_LIMITS, (t) => startPoint(out, t.run.id))
+    .filter((u) => u.plans)
+    .forEach((u, i) => u.tasks.forEach((t) => ids.set(t.run.id, i + 1)));
+  return ids;
+}
+
 function statusOf(out: string, id: string): string {
   if (completeSummary(out, id)) return 'complete';
   try {
@@ -50,16 +79,20 @@ function statusOf(out: string, id: string): string {
   return 'to do';
 }
 
-function listRuns(runs: CompiledRun[], out: string, json: boolean, offset = 0): void {
+function listRuns(runs: CompiledRun[], out: string, json: boolean, offset = 0, pack: PackSetting = 'off'): void {
+  const todo = runs.filter((r) => statusOf(out, r.run.id) !== 'complete');
+  const packs = packsOf(todo, out, pack);
   for (const [i, r] of runs.entries()) {
     const status = statusOf(out, r.run.id);
-    if (json) process.stdout.write(JSON.stringify({ index: i + offset, run_id: r.run.id, experiment: r.experiment, axes: r.run.config.axes, status }) + '\n');
-    else process.stdout.write(`${String(i + offset).padStart(4)}  ${r.run.id}  ${status.padEnd(8)}  ${r.experiment}  ${axesText(r.run.config.axes)}`.trimEnd() + '\n');
+    const p = packs.get(r.run.id);
+    if (json) process.stdout.write(JSON.stringify({ index: i + offset, run_id: r.run.id, experiment: r.experiment, axes: r.run.config.axes, status, pack: p ?? null }) + '\n');
+    else process.stdout.write(`${String(i + offset).padStart(4)}  ${r.run.id}  ${status.padEnd(8)}  ${(p ? `pack ${p}` : '').padEnd(8)}  ${r.experiment}  ${axesText(r.run.config.axes)}`.trimEnd() + '\n');
   }
 }
 
 export async function sweepCommand(file: string, opts: SweepOptions): Promise<number> {
   const parallel = positiveInt('--parallel', opts.parallel ?? '1');
+  const pack = parsePack(opts.pack);
   if (opts.emit !== undefined && opts.emit !== 'slurm') throw new CliError(`error: --emit: unknown target \`${opts.emit}\` (known: slurm)`);
   if (opts.emit && opts.queue) throw new CliError('error: --emit slurm and --queue are two ways to run a sweep elsewhere; give one');
   if (opts.index !== undefined && (opts.queue || opts.emit)) throw new CliError('error: --index runs one run here; it does not go with --queue or --emit');
@@ -86,7 +119,7 @@ export async function sweepCommand(file: string, opts: SweepOptions): Promise<nu
       return 0;
     }
   } else if (opts.dryRun) {
-    listRuns(all, out, opts.json);
+    listRuns(all, out, opts.json, 0, pack);
     return 0;
   }
 
@@ -137,7 +170,7 @@ export async function sweepCommand(file: string, opts: SweepOptions): Promise<nu
   const tasks: RunTask[] = todo.map((r) => ({ experiment: r.experiment, run: r.run, source }));
   let res;
   try {
-    res = await runLocalSweep(tasks, { ctx, outRoot: out, dataset: dataFor, signal: ac.signal, parallel, progress });
+    res = await runLocalSweep(tasks, { ctx, outRoot: out, dataset: dataFor, signal: ac.signal, parallel, progress, pack });
   } finally {
     progress.stop();
     process.off('SIGINT', onSignal);
@@ -148,11 +181,13 @@ export async function sweepCommand(file: string, opts: SweepOptions): Promise<nu
   if (res.failed.length) parts.push(`${res.failed.length} failed`);
   if (res.stopped.length) parts.push(`${res.stopped.length} stopped`);
   if (res.notStarted.length) parts.push(`${res.notStarted.length} not started`);
+  const packed = res.packs.reduce((a, p) => a + p.length, 0);
+  if (packed) parts.push(`${packed} of them trained in ${res.packs.length} pack${res.packs.length > 1 ? 's' : ''}`);
   process.stderr.write(`${total} runs: ${parts.join(', ')}. \`subnet report ${out}\` aggregates them.\n`);
   for (const f of res.failed) process.stderr.write(`  failed ${f.id}: ${f.error} (${runDirOf(out, f.id)}/failure.json)\n`);
   if (ac.signal.aborted) process.stderr.write('Interrupted: run the same command again to resume.\n');
   if (opts.json) {
-    process.stdout.write(JSON.stringify({ total, skipped: done.length, completed: res.completed, failed: res.failed, stopped: res.stopped, not_started: res.notStarted }) + '\n');
+    process.stdout.write(JSON.stringify({ total, skipped: done.length, completed: res.completed, failed: res.failed, stopped: res.stopped, not_started: res.notStarted, packs: res.packs }) + '\n');
   }
   if (ac.signal.aborted) return 130;
   return res.failed.length ? 1 : 0;

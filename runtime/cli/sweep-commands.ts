@@ -16,6 +16,7 @@ export function registerSweepCommands(p: Command, r: Registration): void {
   r.overrides(p.command('sweep').description('run every run of a sweep: here (N at a time), on a queue, or as a Slurm array').argument('<file>'))
     .addOption(new Option('--out <dir>', 'directory that holds the run directories').default('runs'))
     .option('--parallel <n>', 'runs at a time on this adapter (default 1; with --emit slurm: array tasks at a time, default no limit)')
+    .addOption(new Option('--pack <n>', 'train runs whose plans agree as one packed program: auto, at most N runs a pack, or off').default('auto'))
     .option('--queue <url>', 'enqueue one job per run on BullMQ at redis://HOST:PORT instead of running here')
     .addOption(new Option('--queue-name <name>', 'BullMQ queue name').default(DEFAULT_QUEUE_NAME))
     .addOption(new Option('--attempts <n>', 'with --queue: attempts per run when it throws').default('1'))
@@ -24,7 +25,7 @@ export function registerSweepCommands(p: Command, r: Registration): void {
     .option('--script <file>', 'with --emit: where to write the script (default: <out>/<file>.sbatch)')
     .option('--index <i>', 'run only the run at this position of the expanded sweep (0-based)')
     .option('--expect-id <id>', 'with --index: refuse unless that run has this id')
-    .option('--dry-run', 'list the runs (index, id, status, axes) and run nothing')
+    .option('--dry-run', 'list the runs (index, id, status, pack, axes) and run nothing')
     .option('--json', 'JSON on stdout: one line per run with --dry-run, else a summary')
     .action(async (file: string, o) =>
       r.done(
@@ -34,6 +35,7 @@ export function registerSweepCommands(p: Command, r: Registration): void {
           experiment: o.experiment,
           out: o.out,
           parallel: o.parallel,
+          pack: o.pack,
           queue: o.queue,
           queueName: o.queueName,
           attempts: o.attempts,

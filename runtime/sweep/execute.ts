@@ -2,6 +2,7 @@
 // configuration for this adapter, train it with executeRun (resuming from the run's checkpoint
 // when there is one), and turn every failure into one line of text for failure.json.
 import { type ExpandedRun, UnsupportedError, LowerError, lower } from '../../compiler/index.js';
+import type { Plan } from '../../compiler/plan/plan.js';
 import { tunedPlan, type TileMap } from '../autotune.js';
 import type { Dataset } from '../data/dataset.js';
 import type { GpuContext } from '../device.js';
@@ -41,16 +42,20 @@ export function planFor(task: RunTask, ctx: GpuContext, tiles?: TileMap) {
   }
 }
 
+/** The run's plan for this adapter: tiles recorded in its run directory (a resumed run computes exactly as before), or tuned. */
+export function planTask(task: RunTask, o: ExecuteOptions): Promise<Plan> {
+  return tunedPlan(o.ctx, (tiles) => planFor(task, o.ctx, tiles), { runDir: runDirOf(o.outRoot, task.run.id) });
+}
+
 /**
  * Trains the run into `<outRoot>/<id>/`. On success a stale failure.json is removed; on failure
  * one is written (unless the run was stopped on purpose, which is not a failure) and the error
- * rethrown for the caller to count.
+ * rethrown for the caller to count. `plan` and `open` come from a pack (runtime/sweep/packs.ts).
  */
-export async function executeTask(task: RunTask, o: ExecuteOptions): Promise<Summary> {
+export async function executeTask(task: RunTask, o: ExecuteOptions, planned?: Plan, open?: RunRequest['open']): Promise<Summary> {
   const dir = runDirOf(o.outRoot, task.run.id);
   try {
-    // Tiles recorded in the run directory (a resumed run computes exactly as before), or tuned.
-    const plan = await tunedPlan(o.ctx, (tiles) => planFor(task, o.ctx, tiles), { runDir: dir });
+    const plan = planned ?? (await planTask(task, o));
     // A run interrupted earlier (Ctrl-C, a dead worker) continues from its checkpoint.
     const req: RunRequest = {
       run: task.run,
@@ -63,6 +68,7 @@ export async function executeTask(task: RunTask, o: ExecuteOptions): Promise<Sum
       onProgress: o.onProgress,
       signal: o.signal,
       resume: true,
+      open,
     };
     const summary = await executeRun(o.ctx, req);
     clearFailure(dir);
