@@ -6,6 +6,7 @@
 //   npm run bench [-- --arch fc,conv4 --steps 20 --json --no-peer --device cpu|cuda]
 //   npm run bench -- --data [--workers 2]   the image loader beside torchvision's (bench/data.ts)
 //   npm run bench -- --first-step           the quickstart's cold-cache start (bench/first-step.ts)
+//   npm run bench -- --sweep                packed sweeps beside sequential and --parallel 2 (bench/sweep.ts)
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -21,6 +22,7 @@ import { epochOrder, prepare } from '../runtime/train.js';
 import { tunedPlan } from '../runtime/autotune.js';
 import { dataBench } from './data.js';
 import { firstStepBench, measureFirstStep } from './first-step.js';
+import { sweepBench } from './sweep.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -150,6 +152,7 @@ async function main(): Promise<void> {
       threads: { type: 'string', default: '2' },
       data: { type: 'boolean', default: false },
       'first-step': { type: 'boolean', default: false },
+      sweep: { type: 'boolean', default: false },
       'first-step-child': { type: 'boolean', default: false },
       workers: { type: 'string', default: '2' },
       batches: { type: 'string', default: '30' },
@@ -176,6 +179,14 @@ async function main(): Promise<void> {
   const steps = Number(values.steps);
   const ctx = await openDevice();
   const adapter = ctx.facts.description || ctx.facts.device;
+  if (values.sweep) {
+    try {
+      await sweepBench(ctx, { json: !!values.json, header: `adapter: ${adapter}${ctx.facts.isCpu ? ' (CPU)' : ''}; ${cpuFlags()}; ${new Date().toISOString()}` });
+    } finally {
+      closeDevice(ctx);
+    }
+    return;
+  }
   const out = (s: string) => process.stdout.write(s + '\n');
   const gemm = values['no-peer'] ? null : openblasGflops(findPython(), Number(values.threads));
   const cpu = cpuFlags();

@@ -146,7 +146,9 @@ export function packKernelWgsl(wgsl: string, spec: PackKernelSpec): string {
     const fn = `pk_ix${per}`;
     if (!chunkFns.has(per)) {
       const shift = Math.log2(per);
-      chunkFns.set(per, `fn ${fn}(i: u32) -> u32 { return ((i >> ${shift}u) * ${R}u + pk_run) * ${per}u + (i & ${per - 1}u); }`);
+      // ((i >> s)·R + run)·per + (i & (per − 1)), as i + (i >> s)·(R − 1)·per + run·per: one shift,
+      // one multiply, two adds per access (run·per is computed once in main).
+      chunkFns.set(per, `fn ${fn}(i: u32) -> u32 { return i + (i >> ${shift}u) * ${(R - 1) * per}u + pk_run * ${per}u; }`);
     }
     text = wrapIndexes(text, d.name, fn);
   });
