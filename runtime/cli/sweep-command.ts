@@ -182,8 +182,8 @@ export async function sweepCommand(file: string, opts: SweepOptions): Promise<nu
   if (res.stopped.length) parts.push(`${res.stopped.length} stopped`);
   if (res.notStarted.length) parts.push(`${res.notStarted.length} not started`);
   const packed = res.packs.reduce((a, p) => a + p.length, 0);
-  if (packed) parts.push(`${packed} of them trained in ${res.packs.length} pack${res.packs.length > 1 ? 's' : ''}`);
-  process.stderr.write(`${total} runs: ${parts.join(', ')}. \`subnet report ${out}\` aggregates them.\n`);
+  const packs = packed ? ` ${packed} trained packed, in ${res.packs.length} pack${res.packs.length > 1 ? 's' : ''}.` : '';
+  process.stderr.write(`${total} runs: ${parts.join(', ')}.${packs} \`subnet report ${out}\` aggregates them.\n`);
   for (const f of res.failed) process.stderr.write(`  failed ${f.id}: ${f.error} (${runDirOf(out, f.id)}/failure.json)\n`);
   if (ac.signal.aborted) process.stderr.write('Interrupted: run the same command again to resume.\n');
   if (opts.json) {
