@@ -98,6 +98,16 @@ export class RunInterrupted extends RunAborted {
   }
 }
 
+/** The training loss stopped being finite: the run is recorded as failed, its epochs kept. */
+export class RunDiverged extends Error {
+  constructor(
+    readonly epoch: number,
+    loss: number,
+  ) {
+    super(`the run diverged: training loss ${loss} in epoch ${epoch} (metrics.jsonl keeps its epochs; a lower learning rate may help)`);
+  }
+}
+
 const DEFAULT_CHECKPOINT_SECONDS = 30;
 
 export async function executeRun(ctx: GpuContext, req: RunRequest): Promise<Summary> {
@@ -203,6 +213,7 @@ export async function executeRun(ctx: GpuContext, req: RunRequest): Promise<Summ
       await checkpoint(epoch + 1, 0);
       writeDerived(dir, history, eventFile, startedAt);
       log(epochLine(rec, epochs));
+      if (!Number.isFinite(rec.train_loss)) throw new RunDiverged(rec.epoch, rec.train_loss);
     }
   } finally {
     bar?.stop();

@@ -7,6 +7,7 @@ import { checkCommand } from './check-command.js';
 import { CliError } from '../session/errors.js';
 import { DataError } from '../data/idx.js';
 import { FixedMaskError } from '../fixed-mask.js';
+import { RunDiverged } from '../run.js';
 import { doctorCommand } from './doctor.js';
 import { fmtCommand } from './fmt-command.js';
 import { planCommand } from './plan-command.js';
@@ -122,7 +123,7 @@ export async function main(argv: string[]): Promise<void> {
       process.exitCode = 1;
       return;
     }
-    if (e instanceof FixedMaskError) {
+    if (e instanceof FixedMaskError || e instanceof RunDiverged) {
       process.stderr.write(`error: ${e.message}\n`);
       process.exitCode = 1;
       return;

@@ -11,7 +11,7 @@ import { lower } from '../../compiler/lower/index.js';
 import { packPlans } from '../../compiler/plan/pack.js';
 import { loadDataset } from '../../runtime/data/dataset.js';
 import { PackExecutor } from '../../runtime/pack/pack-executor.js';
-import { executeRun } from '../../runtime/run.js';
+import { executeRun, RunDiverged } from '../../runtime/run.js';
 import { compileText } from '../check/virtual.js';
 import { mlp, synthetic } from '../helpers/configs.js';
 import { gpu } from '../helpers/gpu.js';
@@ -61,6 +61,28 @@ test('FC: a pack over keep × seeds equals the solo runs', async () => {
   const configs: RunConfig[] = [];
   for (const keep of [0.3, 0.5]) for (const seed of [0, 1]) configs.push(mlp({ data, seed, mask: { kind: 'edge_popup', keep }, hidden: [64, 32], epochs: 2 }));
   await packedEqualsSolo(configs);
+});
+
+test('a member that diverges fails alone; the pack goes on and the others equal their solo runs', async () => {
+  const ctx = await gpu();
+  const data = synthetic([1, 8, 8], 4, 256, 64);
+  const dense = (lr: number, seed: number) => mlp({ data, input: [1, 8, 8], classes: 4, hidden: [16], mask: { kind: 'dense' }, init: { kind: 'kaiming_normal', mode: 'fan_in', scaled: false }, lr, seed, epochs: 3 });
+  const configs = [dense(0.05, 0), dense(1e30, 1), dense(0.05, 2)];
+  const plans = configs.map((c, i) => lower(c, `d${i}`, ctx.limits));
+  const ds = loadDataset(data);
+  const soloRoot = mkdtempSync(join(tmpdir(), 'subnet-solo-'));
+  const packRoot = mkdtempSync(join(tmpdir(), 'subnet-pack-'));
+  const base = { experiment: 'e', dataset: ds, source: '' };
+  for (const i of [0, 2]) await executeRun(ctx, { ...base, run: { id: `d${i}`, config: configs[i] }, plan: plans[i], outRoot: soloRoot });
+  const pack = await PackExecutor.create(ctx, packPlans(plans), plans);
+  const results = await Promise.allSettled(
+    configs.map((c, i) => executeRun(ctx, { ...base, run: { id: `d${i}`, config: c }, plan: plans[i], outRoot: packRoot, open: async () => pack.members[i] }).finally(() => pack.members[i].destroy())),
+  );
+  assert.is(results[0].status, 'fulfilled');
+  assert.is(results[2].status, 'fulfilled');
+  assert.ok(results[1].status === 'rejected' && results[1].reason instanceof RunDiverged, String((results[1] as PromiseRejectedResult).reason));
+  assert.match((results[1] as PromiseRejectedResult).reason.message, /diverged: training loss (NaN|Infinity) in epoch 1/);
+  for (const id of ['d0', 'd2']) assert.equal(metrics(join(packRoot, id)), metrics(join(soloRoot, id)), `${id}: metrics.jsonl`);
 });
 
 test('Conv2: a pack over weight distributions equals the solo runs', async () => {
