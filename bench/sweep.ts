@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compileProgram, lower } from '../compiler/index.js';
 import type { RunConfig } from '../compiler/plan/config.js';
-import { packPlans } from '../compiler/plan/pack.js';
+import { packPlans } from '../compiler/index.js';
 import type { Plan } from '../compiler/plan/plan.js';
 import { loadDataset, type Dataset } from '../runtime/data/dataset.js';
 import type { GpuContext } from '../runtime/device.js';

@@ -51,3 +51,4 @@ export { DATASETS, NORMALIZE_PRESETS } from './check/data.js';
 export { FIELDS } from './check/experiment.js';
 export { PARAM_TYPES } from './check/network.js';
 export { builtinFunctionNames } from './check/values.js';
+export { bytesPerRun, maxPackRuns, packedOffset, packedPieces, packedSpan, packKey, packPlans, PackError, type PackedPlan, type PackInfo } from './pack/pack.js';

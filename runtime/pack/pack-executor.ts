@@ -4,7 +4,7 @@
 // every active member has asked for the same phase; then one submit of the packed phase serves
 // them all (lockstep). Reads wait only for the member's own queued work. A member that ends
 // (finished, failed, stopped) leaves; the others go on, its slice computed but never read again.
-import { packedPieces, packedSpan, type PackedPlan } from '../../compiler/plan/pack.js';
+import { packedPieces, packedSpan, type PackedPlan } from '../../compiler/index.js';
 import { STEP_UNIFORM_BYTES, STEP_UNIFORM_FIELDS, STEP_UNIFORM_FLOATS, type BufferRange, type Plan, type StepUniformField } from '../../compiler/plan/plan.js';
 import type { GpuContext } from '../device.js';
 import { Executor, type PhaseName, type RunExecutor } from '../executor.js';

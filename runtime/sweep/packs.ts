@@ -4,7 +4,7 @@
 // cannot pack trains alone, as before; a pack the compiler or the device refuses falls back to
 // its members one by one, with the reason logged.
 import { isStreamed } from '../../compiler/index.js';
-import { bytesPerRun, maxPackRuns, packKey, packPlans, PackError } from '../../compiler/plan/pack.js';
+import { bytesPerRun, maxPackRuns, packKey, packPlans, PackError } from '../../compiler/index.js';
 import type { Plan, TargetLimits } from '../../compiler/plan/plan.js';
 import { findCheckpoint, readCheckpoint } from '../checkpoint.js';
 import { PlanError as DevicePlanError } from '../executor.js';

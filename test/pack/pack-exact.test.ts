@@ -8,7 +8,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { RunConfig } from '../../compiler/plan/config.js';
 import { lower } from '../../compiler/lower/index.js';
-import { packPlans } from '../../compiler/plan/pack.js';
+import { packPlans } from '../../compiler/pack/pack.js';
 import { loadDataset } from '../../runtime/data/dataset.js';
 import { PackExecutor } from '../../runtime/pack/pack-executor.js';
 import { executeRun, RunDiverged } from '../../runtime/run.js';

@@ -6,7 +6,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { RunConfig } from '../../compiler/plan/config.js';
 import { lower } from '../../compiler/lower/index.js';
-import { packPlans } from '../../compiler/plan/pack.js';
+import { packPlans } from '../../compiler/pack/pack.js';
 import type { Plan } from '../../compiler/plan/plan.js';
 import { loadDataset } from '../../runtime/data/dataset.js';
 import type { RunExecutor } from '../../runtime/executor.js';

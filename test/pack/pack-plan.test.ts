@@ -4,8 +4,8 @@ import fc from 'fast-check';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { lower } from '../../compiler/lower/index.js';
-import { packedOffset, packedPieces, packKey, packPlans, PackError } from '../../compiler/plan/pack.js';
-import { packKernelWgsl } from '../../compiler/plan/pack-wgsl.js';
+import { packedOffset, packedPieces, packKey, packPlans, PackError } from '../../compiler/pack/pack.js';
+import { packKernelWgsl } from '../../compiler/pack/pack-wgsl.js';
 import { DEFAULT_LIMITS } from '../../compiler/plan/plan.js';
 import { mlp, synthetic } from '../helpers/configs.js';
 

@@ -5,7 +5,7 @@
 // `packedPieces`. Pure: no WebGPU, no I/O.
 import { canonicalJson, sha256Hex } from '../expand/hash.js';
 import { packKernelWgsl, PackError } from './pack-wgsl.js';
-import type { BufferRange, Plan, PlanDispatch, PlanKernel, TargetLimits } from './plan.js';
+import type { BufferRange, Plan, PlanDispatch, PlanKernel, TargetLimits } from '../plan/plan.js';
 
 export { PackError } from './pack-wgsl.js';
 
