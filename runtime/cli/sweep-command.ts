@@ -3,16 +3,16 @@
 // per run on a BullMQ queue (--queue); or write a Slurm array script (--emit slurm). Ctrl-C stops
 // cleanly: no new run starts, active runs stop at a step boundary, a second Ctrl-C quits at once.
 import { basename, resolve } from 'node:path';
-import { closeDevice } from '../device.js';
+import { closeDevice, openDevice } from '../device.js';
 import { writeFileAtomic } from '../results/atomic.js';
 import { runState } from '../results/complete.js';
 import { runDirOf } from '../run.js';
 import type { RunTask } from '../sweep/execute.js';
 import { readFailure } from '../sweep/failure.js';
 import { runLocalSweep } from '../sweep/local.js';
-import { groupPacks, startPoint, type PackSetting } from '../sweep/packs.js';
+import { CPU_AUTO_NOTE, effectivePack, groupPacks, startPoint, type PackSetting } from '../sweep/packs.js';
 import { lower } from '../../compiler/index.js';
-import { DEFAULT_LIMITS } from '../../compiler/plan/plan.js';
+import { DEFAULT_LIMITS, type TargetLimits } from '../../compiler/plan/plan.js';
 import { axesText, barProgress, lineProgress, writeThrough } from '../sweep/progress.js';
 import { slurmScript } from '../sweep/slurm.js';
 import { completeSummary, partition } from '../sweep/status.js';
@@ -52,21 +52,36 @@ export function parsePack(v: string | undefined): PackSetting {
   throw new CliError(`error: --pack must be auto, off or a number of runs ≥ 1, got \`${v}\``);
 }
 
-/** Pack number (1-based) of each run a local sweep would pack, as planned for the default limits. */
-function packsOf(runs: CompiledRun[], out: string, setting: PackSetting): Map<string, number> {
+/** Pack number (1-based) of each run a local sweep would pack on an adapter with these limits. */
+function packsOf(runs: CompiledRun[], out: string, setting: PackSetting, limits: TargetLimits): Map<string, number> {
   const tasks: RunTask[] = runs.map((r) => ({ experiment: r.experiment, run: r.run, source: '' }));
   const plans = runs.map((r) => {
     try {
-      return lower(r.run.config, r.run.id, DEFAULT_LIMITS);
+      return lower(r.run.config, r.run.id, limits);
     } catch {
       return undefined;
     }
   });
   const ids = new Map<string, number>();
-  groupPacks(tasks, plans, setting, DEFAULT_LIMITS, (t) => startPoint(out, t.run.id))
+  groupPacks(tasks, plans, effectivePack(setting, limits), limits, (t) => startPoint(out, t.run.id))
     .filter((u) => u.plans)
     .forEach((u, i) => u.tasks.forEach((t) => ids.set(t.run.id, i + 1)));
   return ids;
+}
+
+/** The adapter's limits for planning packs in a dry run (`auto` depends on the adapter class); none: WebGPU's defaults. */
+async function dryRunLimits(setting: PackSetting): Promise<TargetLimits> {
+  if (setting === 'off') return DEFAULT_LIMITS;
+  try {
+    const ctx = await openDevice();
+    const limits = ctx.limits;
+    closeDevice(ctx);
+    if (setting === 'auto' && effectivePack(setting, limits) === 'off') process.stderr.write(`${CPU_AUTO_NOTE}\n`);
+    return limits;
+  } catch {
+    process.stderr.write('no WebGPU adapter here: packs are shown for WebGPU\'s default limits\n');
+    return DEFAULT_LIMITS;
+  }
 }
 
 function statusOf(out: string, id: string): string {
@@ -79,9 +94,9 @@ function statusOf(out: string, id: string): string {
   return 'to do';
 }
 
-function listRuns(runs: CompiledRun[], out: string, json: boolean, offset = 0, pack: PackSetting = 'off'): void {
+async function listRuns(runs: CompiledRun[], out: string, json: boolean, offset = 0, pack: PackSetting = 'off'): Promise<void> {
   const todo = runs.filter((r) => statusOf(out, r.run.id) !== 'complete');
-  const packs = packsOf(todo, out, pack);
+  const packs = todo.length > 1 ? packsOf(todo, out, pack, await dryRunLimits(pack)) : new Map<string, number>();
   for (const [i, r] of runs.entries()) {
     const status = statusOf(out, r.run.id);
     const p = packs.get(r.run.id);
@@ -115,11 +130,11 @@ export async function sweepCommand(file: string, opts: SweepOptions): Promise<nu
     }
     runs = [all[i]];
     if (opts.dryRun) {
-      listRuns(runs, out, opts.json, i);
+      await listRuns(runs, out, opts.json, i);
       return 0;
     }
   } else if (opts.dryRun) {
-    listRuns(all, out, opts.json, 0, pack);
+    await listRuns(all, out, opts.json, 0, pack);
     return 0;
   }
 

@@ -6,7 +6,7 @@
 import type { Plan } from '../../compiler/plan/plan.js';
 import { errorText } from './failure.js';
 import { isAbort, planTask, type ExecuteOptions, type RunTask } from './execute.js';
-import { executeUnit, groupPacks, startPoint, type PackSetting, type Unit } from './packs.js';
+import { CPU_AUTO_NOTE, effectivePack, executeUnit, groupPacks, startPoint, type PackSetting, type Unit } from './packs.js';
 import type { RunProgress, SweepProgress } from './progress.js';
 
 export interface LocalSweepOptions extends Omit<ExecuteOptions, 'onProgress' | 'log'> {
@@ -28,7 +28,7 @@ export interface LocalSweepResult {
 
 /** The units a sweep trains: packs where the setting and the plans allow. */
 export async function sweepUnits(tasks: readonly RunTask[], o: Omit<LocalSweepOptions, 'progress' | 'parallel'>): Promise<Unit[]> {
-  const setting = o.pack ?? 'off';
+  const setting = effectivePack(o.pack ?? 'off', o.ctx.limits);
   if (setting === 'off' || tasks.length < 2) return tasks.map((t) => ({ tasks: [t] }));
   const plans: (Plan | undefined)[] = [];
   for (const t of tasks) plans.push(await planTask(t, o).catch(() => undefined));
@@ -37,6 +37,7 @@ export async function sweepUnits(tasks: readonly RunTask[], o: Omit<LocalSweepOp
 
 export async function runLocalSweep(tasks: readonly RunTask[], o: LocalSweepOptions): Promise<LocalSweepResult> {
   const res: LocalSweepResult = { completed: [], failed: [], stopped: [], notStarted: [], packs: [] };
+  if (o.pack === 'auto' && effectivePack('auto', o.ctx.limits) === 'off' && tasks.length > 1) o.progress.log(CPU_AUTO_NOTE);
   const units = await sweepUnits(tasks, o);
   const bars = new Map<string, RunProgress>();
   let next = 0;

@@ -27,6 +27,17 @@ export interface Unit {
   plans?: Plan[];
 }
 
+/**
+ * What `auto` means on this adapter. On a CPU adapter (lavapipe) the solo kernels already keep
+ * every core busy and the run axis costs the packed kernels ~20% in address arithmetic
+ * (docs/performance.md, "Packed sweeps"), so auto trains one run at a time there; `--pack N` still packs.
+ */
+export function effectivePack(setting: PackSetting, limits: TargetLimits): PackSetting {
+  return setting === 'auto' && limits.adapterClass === 'cpu' ? 'off' : setting;
+}
+
+export const CPU_AUTO_NOTE = 'a CPU adapter: --pack auto trains runs one at a time here (packed kernels are slower on lavapipe); --pack N packs anyway';
+
 /** Where a run starts: fresh, or its checkpoint's (epoch, step). Unreadable: a key of its own. */
 export function startPoint(outRoot: string, id: string): string {
   const path = findCheckpoint(runDirOf(outRoot, id));
