@@ -68,16 +68,21 @@ function isShared(plan: Plan, b: number): boolean {
   return shared.has(b);
 }
 
-/** The most runs these limits allow in one pack of this plan (binding sizes, z grid, uniform). */
+/** The most runs these limits allow in one pack of this plan (binding and buffer sizes, z grid, uniform). */
 export function maxPackRuns(plan: Plan, limits: TargetLimits): number {
   let max = Math.floor(65536 / 48); // the Step array within maxUniformBufferBindingSize (64 KiB)
   plan.buffers.forEach((b, i) => {
     if (isShared(plan, i) || b.role === 'uniform') return;
-    const per = roundUp(b.size, 256);
-    max = Math.min(max, Math.floor(Math.min(limits.maxStorageBufferBindingSize, limits.maxBufferSize) / per));
+    max = Math.min(max, Math.floor(limits.maxBufferSize / roundUp(b.size, 256)));
   });
   for (const phase of Object.values(plan.phases) as PlanDispatch[][]) {
-    for (const d of phase) max = Math.min(max, Math.floor(limits.maxComputeWorkgroupsPerDimension / d.workgroups[2]));
+    for (const d of phase) {
+      max = Math.min(max, Math.floor(limits.maxComputeWorkgroupsPerDimension / d.workgroups[2]));
+      for (const r of d.bindings) {
+        if (isShared(plan, r.buffer) || r.buffer === plan.data.stepUniform) continue;
+        max = Math.min(max, Math.floor(limits.maxStorageBufferBindingSize / roundUp(r.size, 256)));
+      }
+    }
   }
   return Math.max(1, max);
 }

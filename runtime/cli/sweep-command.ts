@@ -11,7 +11,7 @@ import type { RunTask } from '../sweep/execute.js';
 import { readFailure } from '../sweep/failure.js';
 import { runLocalSweep } from '../sweep/local.js';
 import { CPU_AUTO_NOTE, effectivePack, groupPacks, startPoint, type PackSetting } from '../sweep/packs.js';
-import { lower } from '../../compiler/index.js';
+import { bytesPerRun, lower, packPlans } from '../../compiler/index.js';
 import { DEFAULT_LIMITS, type TargetLimits } from '../../compiler/plan/plan.js';
 import { axesText, barProgress, lineProgress, writeThrough } from '../sweep/progress.js';
 import { slurmScript } from '../sweep/slurm.js';
@@ -53,7 +53,7 @@ export function parsePack(v: string | undefined): PackSetting {
 }
 
 /** Pack number (1-based) of each run a local sweep would pack on an adapter with these limits. */
-function packsOf(runs: CompiledRun[], out: string, setting: PackSetting, limits: TargetLimits): Map<string, number> {
+function packsOf(runs: CompiledRun[], out: string, setting: PackSetting, limits: TargetLimits): { ids: Map<string, number>; lines: string[] } {
   const tasks: RunTask[] = runs.map((r) => ({ experiment: r.experiment, run: r.run, source: '' }));
   const plans = runs.map((r) => {
     try {
@@ -63,10 +63,24 @@ function packsOf(runs: CompiledRun[], out: string, setting: PackSetting, limits:
     }
   });
   const ids = new Map<string, number>();
+  const lines: string[] = [];
+  const mb = (b: number) => `${(b / 2 ** 20).toFixed(1)} MB`;
   groupPacks(tasks, plans, effectivePack(setting, limits), limits, (t) => startPoint(out, t.run.id))
     .filter((u) => u.plans)
-    .forEach((u, i) => u.tasks.forEach((t) => ids.set(t.run.id, i + 1)));
-  return ids;
+    .forEach((u, i) => {
+      u.tasks.forEach((t) => ids.set(t.run.id, i + 1));
+      // What `subnet plan` says of one run, for the packed program.
+      let what: string;
+      try {
+        const p = packPlans(u.plans!);
+        const bytes = p.buffers.reduce((a, b) => a + b.size, 0);
+        what = `${p.phases.trainStep.length} dispatches per training step for all ${u.tasks.length} (${u.tasks.length * u.plans![0].phases.trainStep.length} one at a time), arena ${mb(p.stats.arenaBytes)}, device memory ${mb(bytes)} (${mb(bytesPerRun(u.plans![0]))} a run)`;
+      } catch (e) {
+        what = `does not pack (${(e as Error).message}): one at a time`;
+      }
+      lines.push(`pack ${i + 1}: ${u.tasks.length} runs, ${what}`);
+    });
+  return { ids, lines };
 }
 
 /** The adapter's limits for planning packs in a dry run (`auto` depends on the adapter class); none: WebGPU's defaults. */
@@ -96,13 +110,14 @@ function statusOf(out: string, id: string): string {
 
 async function listRuns(runs: CompiledRun[], out: string, json: boolean, offset = 0, pack: PackSetting = 'off'): Promise<void> {
   const todo = runs.filter((r) => statusOf(out, r.run.id) !== 'complete');
-  const packs = todo.length > 1 ? packsOf(todo, out, pack, await dryRunLimits(pack)) : new Map<string, number>();
+  const { ids: packs, lines } = todo.length > 1 ? packsOf(todo, out, pack, await dryRunLimits(pack)) : { ids: new Map<string, number>(), lines: [] };
   for (const [i, r] of runs.entries()) {
     const status = statusOf(out, r.run.id);
     const p = packs.get(r.run.id);
     if (json) process.stdout.write(JSON.stringify({ index: i + offset, run_id: r.run.id, experiment: r.experiment, axes: r.run.config.axes, status, pack: p ?? null }) + '\n');
     else process.stdout.write(`${String(i + offset).padStart(4)}  ${r.run.id}  ${status.padEnd(8)}  ${(p ? `pack ${p}` : '').padEnd(8)}  ${r.experiment}  ${axesText(r.run.config.axes)}`.trimEnd() + '\n');
   }
+  if (!json) for (const l of lines) process.stdout.write(l + '\n');
 }
 
 export async function sweepCommand(file: string, opts: SweepOptions): Promise<number> {
