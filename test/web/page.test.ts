@@ -7,7 +7,9 @@
 // tolerance, as Chromium's adapter is not lavapipe). Reloading the page finds the run in the browser's storage
 // (OPFS) and does not train it again. A screenshot of the finished page goes to
 // test-artifacts/web/page.png. Chromium's WebGPU runs on its SwiftShader adapter here (it refuses
-// llvmpipe/lavapipe: docs/web.md), `subnet run` on lavapipe; the metrics still match exactly.
+// llvmpipe/lavapipe: docs/web.md), `subnet run` on lavapipe; the metrics still match exactly. When
+// Chromium ships its SwiftShader driver as a file, `subnet run` also runs on it, and the page's
+// export must equal that one byte for byte, scores included.
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,6 +27,11 @@ const FILES = ['train-images-idx3-ubyte', 'train-labels-idx1-ubyte', 't10k-image
 /** Scores may differ by this fraction of their largest magnitude (measured: 1.3e-7 at most; docs/web.md). */
 const SCORE_TOLERANCE = 1e-5;
 const ARTIFACTS = join(ROOT, 'test-artifacts', 'web');
+/**
+ * Chromium's own SwiftShader Vulkan driver, which Dawn in Node can load too: `subnet run` on the
+ * adapter the page uses, for a byte-for-byte comparison and images/s on one adapter.
+ */
+const SWIFTSHADER_ICD = process.env.SUBNET_SWIFTSHADER_ICD ?? '/usr/lib/chromium/vk_swiftshader_icd.json';
 
 const root = mkdtempSync(join(tmpdir(), 'subnet-web-'));
 process.on('exit', () => process.env.SUBNET_KEEP_TMP || rmSync(root, { recursive: true, force: true }));
@@ -57,6 +64,21 @@ function metricsWithoutTimings(path: string): Record<string, unknown>[] {
   const e = subnet(['export', join(runs, id), '--format', 'safetensors', '-o', exported]);
   assert.is(e.code, 0, e.stderr);
 
+  // The same run on SwiftShader through Node's Dawn, when Chromium ships the driver.
+  const ss = existsSync(SWIFTSHADER_ICD) ? join(root, 'runs-swiftshader') : undefined;
+  let ssExport: string | undefined;
+  let ssSummary: Record<string, unknown> | undefined;
+  if (ss) {
+    const env = { VK_ICD_FILENAMES: SWIFTSHADER_ICD };
+    const r2 = subnet(['run', 'examples/quickstart.subnet', '--out', ss, ...SETS], env);
+    assert.is(r2.code, 0, r2.stderr);
+    ssSummary = JSON.parse(readFileSync(join(ss, id, 'summary.json'), 'utf8'));
+    assert.match(String(ssSummary!.adapter), /SwiftShader/i);
+    ssExport = join(root, 'swiftshader.safetensors');
+    const e2 = subnet(['export', join(ss, id), '--format', 'safetensors', '-o', ssExport], env);
+    assert.is(e2.code, 0, e2.stderr);
+  }
+
   const { server, url } = await serveWebFolder(web);
   const b = await launchWebGpuChromium(browser!);
   try {
@@ -75,7 +97,10 @@ function metricsWithoutTimings(path: string): Record<string, unknown>[] {
     for (const k of ['run_id', 'epochs', 'final_test_accuracy', 'best_test_accuracy', 'best_epoch', 'final_train_accuracy', 'final_train_loss', 'final_test_loss', 'params', 'kept_params']) {
       assert.equal(s[k], cliSummary[k], `summary.${k}: browser ${s[k]}, subnet run ${cliSummary[k]}`);
     }
-    console.log(`images/s: Chromium ${Math.round(s.train_images_per_second as number)} (${state.log.find((l) => l.startsWith('adapter'))}), subnet run ${Math.round(cliSummary.train_images_per_second)} (${cliSummary.adapter})`);
+    console.log(
+      `images/s: Chromium ${Math.round(s.train_images_per_second as number)} (${state.log.find((l) => l.startsWith('adapter'))}), subnet run ${Math.round(cliSummary.train_images_per_second)} (${cliSummary.adapter})` +
+        (ssSummary ? `, subnet run ${Math.round(ssSummary.train_images_per_second as number)} (${ssSummary.adapter})` : ''),
+    );
 
     const save = async (text: string) => {
       const [d] = await Promise.all([page.waitForEvent('download'), page.click(`a.download:has-text("${text}")`)]);
@@ -86,8 +111,14 @@ function metricsWithoutTimings(path: string): Record<string, unknown>[] {
     assert.equal(metricsWithoutTimings(await save('metrics.jsonl')), metricsWithoutTimings(join(runs, id, 'metrics.jsonl')));
     // SwiftShader and lavapipe round a few score updates differently (docs/web.md): weights, masks
     // and metadata are identical, the scores equal to a small tolerance, and so are the metrics above.
-    const mine = decodeSafetensors(readFileSync(await save(`${id}.safetensors`)));
+    const browserExport = await save(`${id}.safetensors`);
+    const mine = decodeSafetensors(readFileSync(browserExport));
     const theirs = decodeSafetensors(readFileSync(exported));
+    if (ssExport) {
+      // On one adapter (SwiftShader in the page and in Node) the export is the same, scores too.
+      const other = decodeSafetensors(readFileSync(ssExport));
+      for (const [name, t] of other.tensors) assert.ok(Buffer.from(mine.tensors.get(name)!.data).equals(Buffer.from(t.data)), `${name}: browser and subnet run on SwiftShader differ`);
+    }
     const { [DIGEST_KEY]: _a, ...metaMine } = mine.metadata;
     const { [DIGEST_KEY]: _b, ...metaTheirs } = theirs.metadata;
     assert.equal(metaMine, metaTheirs);
