@@ -108,16 +108,47 @@ function statusOf(out: string, id: string): string {
   return 'to do';
 }
 
-async function listRuns(runs: CompiledRun[], out: string, json: boolean, offset = 0, pack: PackSetting = 'off'): Promise<void> {
+async function listRuns(runs: CompiledRun[], out: string, json: boolean, indexes: number[], pack: PackSetting = 'off'): Promise<void> {
   const todo = runs.filter((r) => statusOf(out, r.run.id) !== 'complete');
   const { ids: packs, lines } = todo.length > 1 ? packsOf(todo, out, pack, await dryRunLimits(pack)) : { ids: new Map<string, number>(), lines: [] };
   for (const [i, r] of runs.entries()) {
     const status = statusOf(out, r.run.id);
     const p = packs.get(r.run.id);
-    if (json) process.stdout.write(JSON.stringify({ index: i + offset, run_id: r.run.id, experiment: r.experiment, axes: r.run.config.axes, status, pack: p ?? null }) + '\n');
-    else process.stdout.write(`${String(i + offset).padStart(4)}  ${r.run.id}  ${status.padEnd(8)}  ${(p ? `pack ${p}` : '').padEnd(8)}  ${r.experiment}  ${axesText(r.run.config.axes)}`.trimEnd() + '\n');
+    if (json) process.stdout.write(JSON.stringify({ index: indexes[i], run_id: r.run.id, experiment: r.experiment, axes: r.run.config.axes, status, pack: p ?? null }) + '\n');
+    else process.stdout.write(`${String(indexes[i]).padStart(4)}  ${r.run.id}  ${status.padEnd(8)}  ${(p ? `pack ${p}` : '').padEnd(8)}  ${r.experiment}  ${axesText(r.run.config.axes)}`.trimEnd() + '\n');
   }
   if (!json) for (const l of lines) process.stdout.write(l + '\n');
+}
+
+/** `--index I` or `--index I,J,K` (a Slurm task's pack), each checked against the sweep. */
+function selectRuns(file: string, all: CompiledRun[], index: string, expectId?: string): number[] {
+  if (!/^\s*\d+(\s*,\s*\d+)*\s*$/.test(index)) throw new CliError(`error: --index must be a run's position or a comma-separated list of them, got \`${index}\``);
+  const indexes = index.split(',').map((x) => Number(x.trim()));
+  const ids = expectId?.split(',').map((x) => x.trim());
+  if (ids && ids.length !== indexes.length) throw new CliError(`error: --expect-id names ${ids.length} runs, --index ${indexes.length}`);
+  indexes.forEach((i, k) => {
+    if (i >= all.length) throw new CliError(`error: --index ${i} is out of range: the sweep of ${file} has ${all.length} runs (0–${all.length - 1})`);
+    if (ids && all[i].run.id !== ids[k]) {
+      throw new CliError(`error: run ${i} of ${file} is ${all[i].run.id}, not ${ids[k]}: the program or its overrides changed since the script was written; write it again with --emit slurm`);
+    }
+  });
+  return indexes;
+}
+
+/** The sweep's runs by Slurm task: packs as a GPU node trains them (WebGPU's default limits), or one run a task. */
+function slurmTasks(all: CompiledRun[], out: string, pack: PackSetting): number[][] {
+  if (pack === 'off') return all.map((_, i) => [i]);
+  const { ids } = packsOf(all, out, pack, DEFAULT_LIMITS);
+  const tasks: number[][] = [];
+  const byPack = new Map<number, number[]>();
+  all.forEach((r, i) => {
+    const p = ids.get(r.run.id);
+    if (p === undefined) return void tasks.push([i]);
+    let t = byPack.get(p);
+    if (!t) byPack.set(p, (t = [])), tasks.push(t);
+    t.push(i);
+  });
+  return tasks;
 }
 
 export async function sweepCommand(file: string, opts: SweepOptions): Promise<number> {
@@ -125,7 +156,7 @@ export async function sweepCommand(file: string, opts: SweepOptions): Promise<nu
   const pack = parsePack(opts.pack);
   if (opts.emit !== undefined && opts.emit !== 'slurm') throw new CliError(`error: --emit: unknown target \`${opts.emit}\` (known: slurm)`);
   if (opts.emit && opts.queue) throw new CliError('error: --emit slurm and --queue are two ways to run a sweep elsewhere; give one');
-  if (opts.index !== undefined && (opts.queue || opts.emit)) throw new CliError('error: --index runs one run here; it does not go with --queue or --emit');
+  if (opts.index !== undefined && (opts.queue || opts.emit)) throw new CliError('error: --index runs runs here; it does not go with --queue or --emit');
   if (opts.expectId !== undefined && opts.index === undefined) throw new CliError('error: --expect-id needs --index');
   let queueMod: typeof import('../queue/cli.js') | undefined;
   if (opts.queue) {
@@ -138,28 +169,26 @@ export async function sweepCommand(file: string, opts: SweepOptions): Promise<nu
 
   let runs = all;
   if (opts.index !== undefined) {
-    const i = positiveInt('--index', opts.index, 0);
-    if (i >= all.length) throw new CliError(`error: --index ${i} is out of range: the sweep of ${file} has ${all.length} runs (0–${all.length - 1})`);
-    if (opts.expectId !== undefined && all[i].run.id !== opts.expectId) {
-      throw new CliError(`error: run ${i} of ${file} is ${all[i].run.id}, not ${opts.expectId}: the program or its overrides changed since the script was written; write it again with --emit slurm`);
-    }
-    runs = [all[i]];
+    const indexes = selectRuns(file, all, opts.index, opts.expectId);
+    runs = indexes.map((i) => all[i]);
     if (opts.dryRun) {
-      await listRuns(runs, out, opts.json, i);
+      await listRuns(runs, out, opts.json, indexes, pack);
       return 0;
     }
   } else if (opts.dryRun) {
-    await listRuns(all, out, opts.json, 0, pack);
+    await listRuns(all, out, opts.json, all.map((_, i) => i), pack);
     return 0;
   }
 
   if (opts.emit === 'slurm') {
     const name = basename(file).replace(/\.subnet$/, '') || 'sweep';
     const script = resolve(opts.script ?? `${out}/${name}.sbatch`);
-    const text = slurmScript(all, { file: resolve(file), out, cwd: process.cwd(), overrides: opts.overrides ?? [], experiment: opts.experiment, parallel: opts.parallel === undefined ? 0 : parallel, jobName: `subnet-${name}` });
+    const tasks = slurmTasks(all, out, pack);
+    const text = slurmScript(all, { file: resolve(file), out, cwd: process.cwd(), overrides: opts.overrides ?? [], experiment: opts.experiment, parallel: opts.parallel === undefined ? 0 : parallel, jobName: `subnet-${name}`, tasks });
     writeFileAtomic(script, text);
     process.stdout.write(`${script}\n`);
-    process.stderr.write(`wrote a Slurm array of ${all.length} runs; submit it with \`sbatch ${script}\`, then \`subnet report ${out}\`\n`);
+    const packed = tasks.length < all.length ? ` in ${tasks.length} tasks (packs of runs that train as one program; --pack off: one run a task)` : '';
+    process.stderr.write(`wrote a Slurm array of ${all.length} runs${packed}; submit it with \`sbatch ${script}\`, then \`subnet report ${out}\`\n`);
     return 0;
   }
   if (queueMod) return queueMod.submitSweep(all, { ...opts, file, source });

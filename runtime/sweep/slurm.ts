@@ -1,4 +1,5 @@
-// `subnet sweep FILE --emit slurm`: an sbatch array script with one array task per run. Task I
+// `subnet sweep FILE --emit slurm`: an sbatch array script with one array task per run (or per
+// pack of runs, below). Task I
 // runs `subnet sweep FILE --index I --expect-id ID` with the same overrides: the index is the
 // position in the expanded sweep (grid order, seeds innermost), and the expected id makes a task
 // refuse to run a different run if the program changed after the script was written. Runs that
@@ -18,6 +19,8 @@ export interface SlurmOptions {
   jobName: string;
   /** The command that runs subnet on the compute nodes (the SUBNET variable overrides it). */
   subnet?: string;
+  /** Run indexes by array task: one each, or the packs of `--pack` (default: one run a task). */
+  tasks?: number[][];
 }
 
 /** POSIX shell single quoting. */
@@ -32,6 +35,7 @@ export function defaultSubnetCommand(): string {
 }
 
 export function slurmScript(runs: readonly CompiledRun[], o: SlurmOptions): string {
+  if (o.tasks && o.tasks.some((t) => t.length > 1)) return packedScript(runs, o, o.tasks);
   const n = runs.length;
   const args = [
     'sweep', o.file, '--out', o.out,
@@ -65,5 +69,52 @@ fi
 SUBNET=\${SUBNET:-${o.subnet ?? defaultSubnetCommand()}}
 cd ${shq(o.cwd)}
 exec $SUBNET ${args} --index "$INDEX" --expect-id "\${IDS[$INDEX]}" "$@"
+`;
+}
+
+/**
+ * One array task per pack: task T runs `subnet sweep FILE --index I,J,… --expect-id A,B,… --pack N`,
+ * the runs a GPU node trains as one program (runtime/sweep/packs.ts). A task whose runs no longer
+ * start at one point (some finished, some checkpointed) trains them in smaller packs.
+ */
+function packedScript(runs: readonly CompiledRun[], o: SlurmOptions, tasks: number[][]): string {
+  const n = tasks.length;
+  const largest = Math.max(...tasks.map((t) => t.length));
+  const args = [
+    'sweep', o.file, '--out', o.out,
+    ...o.overrides.flatMap((s) => ['--set', s]),
+    ...(o.experiment ? ['--experiment', o.experiment] : []),
+    '--pack', String(largest),
+  ].map(shq).join(' ');
+  const w = String(n - 1).length;
+  const table = tasks.flatMap((t, k) => t.map((i, j) => `#   ${(j === 0 ? String(k) : '').padStart(w)}  ${String(i).padStart(String(runs.length - 1).length)}  ${runs[i].run.id}  ${runs[i].experiment}  ${axesText(runs[i].run.config.axes)}`.trimEnd()));
+  return `#!/bin/bash
+# A Slurm job array for the sweep of ${o.file}: ${runs.length} runs in ${n} array tasks, each a pack of
+# runs that train as one program on its GPU (docs/scaling.md, "Packed sweeps").
+# Written by \`subnet sweep --emit slurm\`. Submit with \`sbatch ${shq(o.jobName)}.sbatch\` (or this file's name);
+# each run trains into ${o.out}/<run id>/. Complete runs are skipped, so submitting again runs
+# only what is missing. Then: subnet report ${shq(o.out)}
+#
+#SBATCH --job-name=${o.jobName}
+#SBATCH --array=0-${n - 1}${o.parallel > 0 ? `%${o.parallel}` : ''}
+#SBATCH --output=${o.out}/slurm-%A_%a.out
+#SBATCH --ntasks=1
+#SBATCH --cpus-per-task=4
+#SBATCH --gres=gpu:1
+#
+# Task → runs (task, position in the expanded sweep, run id, experiment, swept values):
+${table.join('\n')}
+set -euo pipefail
+
+RUNS=(${tasks.map((t) => t.join(',')).join(' ')})
+IDS=(${tasks.map((t) => t.map((i) => runs[i].run.id).join(',')).join(' ')})
+TASK=\${SLURM_ARRAY_TASK_ID:?run this script with sbatch, or set SLURM_ARRAY_TASK_ID}
+if [ "$TASK" -lt 0 ] || [ "$TASK" -ge ${n} ]; then
+  echo "array index $TASK is outside 0-${n - 1}" >&2
+  exit 1
+fi
+SUBNET=\${SUBNET:-${o.subnet ?? defaultSubnetCommand()}}
+cd ${shq(o.cwd)}
+exec $SUBNET ${args} --index "\${RUNS[$TASK]}" --expect-id "\${IDS[$TASK]}" "$@"
 `;
 }

@@ -17,14 +17,14 @@ const out = join(dir, 'runs');
 writeFileSync(file, tinyProgram({ sweeps: ['sweep mask.keep in [30%, 50%, 70%]', 'sweep model.width in [1, 2]'] }));
 const SET = ['--set', 'train.epochs=1', '--set', 'optimizer.lr=0.05'];
 
-function expected(): { index: number; run_id: string; axes: Record<string, string> }[] {
+function expected(): { index: number; run_id: string; axes: Record<string, string>; status: string }[] {
   const r = subnet(['sweep', file, '--out', out, ...SET, '--dry-run', '--json']);
   assert.is(r.code, 0, r.stderr);
   return r.stdout.trim().split('\n').map((l) => JSON.parse(l));
 }
 
-function emit(): string {
-  const r = subnet(['sweep', file, '--out', out, ...SET, '--emit', 'slurm', '--parallel', '4']);
+function emit(pack = 'off'): string {
+  const r = subnet(['sweep', file, '--out', out, ...SET, '--emit', 'slurm', '--parallel', '4', '--pack', pack]);
   assert.is(r.code, 0, r.stderr);
   const path = r.stdout.trim();
   assert.is(path, join(out, 'grid.sbatch'));
@@ -84,6 +84,32 @@ test('the script refuses a missing or out-of-range index and a changed program',
   } finally {
     writeFileSync(file, original);
   }
+});
+
+test('with --pack: one array task per pack, and each task trains its pack', () => {
+  const runs = expected();
+  const script = emit('auto'); // packs as a GPU node trains them: keeps × seeds share kernels, widths do not
+  const text = readFileSync(script, 'utf8');
+  assert.match(text, /^#SBATCH --array=0-1%4$/m);
+  const tasks = /^RUNS=\((.*)\)$/m.exec(text)![1].split(' ').map((t) => t.split(',').map(Number));
+  assert.is(tasks.length, 2);
+  assert.equal(tasks.flat().sort((a, b) => a - b), runs.map((r) => r.index));
+  for (const t of tasks) assert.is(new Set(t.map((i) => runs[i].axes['model.width'])).size, 1, 'a pack holds one width');
+  assert.match(text, /--pack 6 --index "\$\{RUNS\[\$TASK\]\}" --expect-id "\$\{IDS\[\$TASK\]\}" "\$@"/);
+  const syntax = spawnSync('bash', ['-n', script], { encoding: 'utf8' });
+  assert.is(syntax.status, 0, syntax.stderr);
+  // Task 1's dry run lists exactly its runs, as one pack.
+  const r = task(script, '1', ['--dry-run', '--json']);
+  assert.is(r.code, 0, r.stderr);
+  const got = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+  assert.equal(got.map((g) => g.index), tasks[1]);
+  assert.equal(got.map((g) => g.run_id), tasks[1].map((i) => runs[i].run_id));
+  if (!/a CPU adapter/.test(r.stderr)) assert.ok(got.every((g) => g.pack === 1), r.stderr);
+  // A task trains its pack: every run of task 0 complete, nothing else.
+  const t0 = task(script, '0');
+  assert.is(t0.code, 0, t0.stderr);
+  assert.match(t0.stderr, /6 runs: 6 complete\. 6 trained packed, in 1 pack\./);
+  for (const r2 of expected()) assert.is(r2.status, tasks[0].includes(r2.index) ? 'complete' : 'to do', r2.run_id);
 });
 
 test.run();
