@@ -9,6 +9,7 @@
 // a TM×TN tile of scalar accumulators in named registers. The dw pass can split K across
 // workgroups (split-K) into partial sums that a second kernel adds in a fixed order, so it stays
 // deterministic; that kernel then applies the score gradient and the optimiser update.
+import { convRowKernel, rowConvApplies } from './conv-row.js';
 import type { MatmulEpilogue } from './matmul.js';
 import { maskDecls, maskFunctions, maskPrelude, maskScalar, scoreGradExpr, type WeightMask } from './mask.js';
 import { scalarIO, stateBindings, updateLines } from './optim.js';
@@ -32,6 +33,14 @@ export interface ConvTile {
   tn: number;
   wx: number;
   wy: number;
+  /**
+   * The direct row kernel (kernels/conv-row.ts) for stride-1 fwd and dx: tm channels × tn
+   * pixels of one output row per thread, source values reused across the K taps of a row.
+   * Ignored by the passes it does not compute (dw, strided convolutions).
+   */
+  row?: boolean;
+  /** With `row`: weights loaded once per subgroup of 8 lanes and broadcast (needs `enable subgroups`). */
+  broadcast?: boolean;
 }
 
 export const DEFAULT_CONV_TILE: ConvTile = { tm: 4, tn: 4, wx: 8, wy: 8 };
@@ -70,6 +79,7 @@ const u = (x: number) => `${x}u`;
 const i = (x: number) => `${x}i`;
 
 export function convKernel(spec: ConvSpec): ConvKernel {
+  if (spec.tile.row && rowConvApplies(spec)) return convRowKernel(spec);
   const s = spec.shape;
   const { pass, tile } = spec;
   const { tm, tn, wx, wy } = tile;

@@ -204,6 +204,12 @@ export interface ImageShards {
 export interface TargetLimits {
   /** CPU adapters (lavapipe) and GPUs want different kernel tiles (compiler/kernels/tiles.ts). */
   adapterClass?: 'cpu' | 'gpu';
+  /**
+   * Lanes per subgroup when the device was opened with the `subgroups` feature and the adapter's
+   * subgroup size is fixed (lavapipe: 8). CPU adapters with 8 lanes get the broadcast row
+   * convolution (compiler/kernels/conv-row.ts).
+   */
+  subgroupSize?: number;
   minStorageBufferOffsetAlignment: number;
   maxStorageBufferBindingSize: number;
   maxBufferSize: number;
