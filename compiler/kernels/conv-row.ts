@@ -28,6 +28,13 @@ export function rowConvApplies(spec: Pick<ConvSpec, 'pass' | 'shape'>): boolean 
   return (spec.pass === 'fwd' || spec.pass === 'dx') && spec.shape.stride === 1;
 }
 
+/** Whether the row segments fit one grid dimension (65,535 workgroups, WebGPU's minimum limit). */
+export function rowConvFits(spec: Pick<ConvSpec, 'pass' | 'shape' | 'tile'>): boolean {
+  const s = spec.shape;
+  const [rows, width] = spec.pass === 'fwd' ? [s.B * s.OH, s.OW] : [s.B * s.H, s.W];
+  return Math.ceil((rows * Math.ceil(width / spec.tile.tn)) / spec.tile.wx) <= 65535;
+}
+
 export function convRowKernel(spec: ConvSpec): ConvKernel {
   const s = spec.shape;
   if (!rowConvApplies(spec)) throw new Error('internal: the row convolution is for stride-1 fwd and dx');

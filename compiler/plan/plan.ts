@@ -184,6 +184,9 @@ export interface PlanTile {
   wx: number;
   wy: number;
   acc?: 'vec4' | 'scalar';
+  /** Convolutions on CPU adapters (compiler/kernels/conv.ts): the row kernel, subgroup broadcasts. */
+  row?: boolean;
+  broadcast?: boolean;
 }
 
 export interface PlanTuning {

@@ -6,12 +6,12 @@
 // taps, so the same tolerance as test/kernels/conv.test.ts holds.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { convKernel, type ConvShape, type ConvTile } from '../../compiler/kernels/conv.js';
+import { convKernel, convReduceKernel, type ConvShape, type ConvTile } from '../../compiler/kernels/conv.js';
 import { rowConvApplies } from '../../compiler/kernels/conv-row.js';
 import * as R from '../../runtime/reference/ops.js';
 import * as C from '../../runtime/reference/conv-ops.js';
 import { gpu } from '../helpers/gpu.js';
-import { maxAbsDiff, randomF32, runKernel } from '../helpers/kernel.js';
+import { maxAbsDiff, randomF32, runKernel, stepUniform } from '../helpers/kernel.js';
 
 function shape(B: number, Ci: number, H: number, W: number, Co: number, K: number, pad: number): ConvShape {
   return { ...C.convGeom(B, Ci, H, W, Co, K, 1, pad) };
@@ -96,6 +96,59 @@ SHAPES.forEach((s, n) => {
 });
 dx.run();
 
+// The dw pass keeps the implicit GEMM; with `broadcast` its output-gradient operand is loaded
+// once per 8 lanes. Strided shapes too: dw broadcasts at any stride. Small tiles (one and two
+// broadcast groups): a large dw tile with its optimiser epilogue takes lavapipe a minute to compile.
+const dw = suite('broadcast conv backward weights + optimiser (split-K and not)');
+const DW_SHAPES: ConvShape[] = [...SHAPES, { ...C.convGeom(1, 4, 9, 9, 6, 3, 2, 1) }, { ...C.convGeom(3, 2, 7, 7, 3, 7, 2, 3) }];
+const DW_TILES: ConvTile[] = [
+  { tm: 16, tn: 2, wx: 8, wy: 1, broadcast: true },
+  { tm: 3, tn: 4, wx: 8, wy: 1, broadcast: true },
+  { tm: 9, tn: 3, wx: 8, wy: 1, broadcast: true },
+];
+DW_SHAPES.forEach((s, n) => {
+  const tile = DW_TILES[n % DW_TILES.length];
+  const splits = n % 2 === 0 ? 1 : 3;
+  const score = n % 3 !== 2;
+  dw(`${label(s, tile)} s${s.stride} split ${splits} ${score ? 'scores' : 'weights'}`, async () => {
+    if (!(await usable(tile))) return;
+    const ctx = await gpu();
+    const nw = s.Co * s.Ci * s.K * s.K;
+    const dy = randomF32(s.B * s.Co * s.OH * s.OW, n + 5);
+    const x = randomF32(s.B * s.Ci * s.H * s.W, n + 6);
+    const p0 = randomF32(nw, n + 11);
+    const v0 = randomF32(nw, n + 12, -0.1, 0.1);
+    const wf = randomF32(nw, n + 13);
+    const optim = { kind: 'sgd' as const, momentum: 0.9, nesterov: n % 2 === 1, weightDecay: 1e-4 };
+    const ep = { kind: 'optim' as const, score: score ? ('sign' as const) : (false as const), optim };
+    const k = convKernel({ pass: 'dw', shape: s, epilogue: ep, tile, splitK: splits });
+    assert.ok(k.wgsl.includes('subgroupBroadcast'), 'the broadcast loader');
+    let P: Float32Array;
+    let V: Float32Array;
+    if (splits === 1) {
+      const out = await runKernel(ctx, k, { DY: dy, X: x, P: p0, V: v0, WF: wf, step: stepUniform({ lr: 0.1 }) }, k.workgroups);
+      P = new Float32Array(out.P);
+      V = new Float32Array(out.V);
+    } else {
+      const part = await runKernel(ctx, k, { DY: dy, X: x }, k.workgroups, { sizes: { PARTIAL: splits * nw * 4 } });
+      const r = convReduceKernel({ n: nw, splits, epilogue: ep });
+      const out = await runKernel(ctx, r, { PARTIAL: new Float32Array(part.PARTIAL), P: p0, V: v0, WF: wf, step: stepUniform({ lr: 0.1 }) }, r.workgroups);
+      P = new Float32Array(out.P);
+      V = new Float32Array(out.V);
+    }
+    const g = new Float32Array(nw);
+    C.conv2dDw(dy, x, g, s);
+    if (score) R.scoreGrad(g, wf, p0, g);
+    const p = p0.slice();
+    const v = v0.slice();
+    R.sgd(p, g, v, { lr: 0.1, momentum: 0.9, nesterov: n % 2 === 1, weightDecay: 1e-4 });
+    const d = maxAbsDiff(P, p, nw);
+    assert.ok(d.diff < 1e-5 * Math.sqrt(s.B * s.OH * s.OW), `param diff ${d.diff} at ${d.at}`);
+    assert.ok(maxAbsDiff(V, v, nw).diff < 1e-4 * Math.sqrt(s.B * s.OH * s.OW), 'velocity');
+  });
+});
+dw.run();
+
 const scope = suite('row conv scope');
 scope('strided convolutions and the dW pass keep the implicit GEMM', () => {
   const strided = { ...C.convGeom(1, 4, 9, 9, 6, 3, 2, 1) };
@@ -104,5 +157,11 @@ scope('strided convolutions and the dW pass keep the implicit GEMM', () => {
   const tile = TILES[0];
   const k = convKernel({ pass: 'fwd', shape: strided, epilogue: { kind: 'store' }, tile });
   assert.not.ok(k.wgsl.includes('(row)'));
+});
+scope('a grid too long for the row segments falls back to the implicit GEMM', () => {
+  const tall = shape(64, 1, 1024, 65, 1, 3, 1);
+  const k = convKernel({ pass: 'fwd', shape: tall, epilogue: { kind: 'store' }, tile: TILES[0] });
+  assert.not.ok(k.wgsl.includes('(row)'));
+  assert.not.ok(k.wgsl.includes('subgroups'));
 });
 scope.run();
