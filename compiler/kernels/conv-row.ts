@@ -14,7 +14,7 @@
 //   dx:  dX[b,m,ih,iw] = Σ_{c,kh,kw} W[c,m,kh,kw] · dY[b,c,ih+p−kh,iw+p−kw]
 // dx is the forward pattern with the kernel flipped (tap k' = K−1−k) and the source offset
 // p − (K−1) instead of −p. Sources outside the plane read element 0 and multiply it by 0.
-import type { ConvKernel, ConvSpec } from './conv.js';
+import type { ConvKernel, ConvSpec } from './conv-spec.js';
 import { maskDecls, maskFunctions, maskPrelude, maskScalar } from './mask.js';
 import { lines, tiledKernel, type BindingDecl } from './wgsl.js';
 

@@ -9,68 +9,17 @@
 // a TM×TN tile of scalar accumulators in named registers. The dw pass can split K across
 // workgroups (split-K) into partial sums that a second kernel adds in a fixed order, so it stays
 // deterministic; that kernel then applies the score gradient and the optimiser update.
+import { convDwRowKernel, dwRowApplies } from './conv-dw-row.js';
 import { LANES, convRowKernel, rowConvApplies, rowConvFits } from './conv-row.js';
+import { optimLines, type ConvKernel, type ConvPass, type ConvShape, type ConvSpec, type ConvTile } from './conv-spec.js';
 import type { MatmulEpilogue } from './matmul.js';
-import { maskDecls, maskFunctions, maskPrelude, maskScalar, scoreGradExpr, type WeightMask } from './mask.js';
-import { scalarIO, stateBindings, updateLines } from './optim.js';
-import { STEP_STRUCT, declareBindings, layoutOf, lines, tiledKernel, type BindingDecl, type TiledKernel } from './wgsl.js';
+import { maskDecls, maskFunctions, maskPrelude, maskScalar } from './mask.js';
+import { stateBindings } from './optim.js';
+import { STEP_STRUCT, declareBindings, layoutOf, lines, tiledKernel, type BindingDecl } from './wgsl.js';
 
-export interface ConvShape {
-  B: number;
-  Ci: number;
-  H: number;
-  W: number;
-  Co: number;
-  K: number;
-  stride: number;
-  pad: number;
-  OH: number;
-  OW: number;
-}
-
-export interface ConvTile {
-  tm: number;
-  tn: number;
-  wx: number;
-  wy: number;
-  /**
-   * The direct row kernel (kernels/conv-row.ts) for stride-1 fwd and dx: tm channels × tn
-   * pixels of one output row per thread, source values reused across the K taps of a row.
-   * Ignored by the passes it does not compute (dw, strided convolutions).
-   */
-  row?: boolean;
-  /**
-   * Operands that are the same for every lane loaded once per subgroup of 8 lanes and handed out
-   * by subgroupBroadcast (needs `enable subgroups`, wx 8, wy 1): the weights of the row kernel,
-   * the output gradient of the dw pass.
-   */
-  broadcast?: boolean;
-}
+export type { ConvKernel, ConvPass, ConvShape, ConvSpec, ConvTile } from './conv-spec.js';
 
 export const DEFAULT_CONV_TILE: ConvTile = { tm: 4, tn: 4, wx: 8, wy: 8 };
-
-export type ConvPass = 'fwd' | 'dx' | 'dw';
-
-export interface ConvSpec {
-  pass: ConvPass;
-  shape: ConvShape;
-  /** The weight operand is masked (kernels/mask.ts). */
-  mask?: WeightMask;
-  /**
-   * fwd: store | relu. dx: store | relu_mask (Y = the ReLU output at dX's index).
-   * dw without split: sgd. dw with split: the partial sums are stored; see convReduceKernel.
-   */
-  epilogue: MatmulEpilogue;
-  tile: ConvTile;
-  /** dw only: split K into this many slices (1 = no split). */
-  splitK?: number;
-}
-
-export interface ConvKernel extends TiledKernel {
-  M: number;
-  N: number;
-  K: number;
-}
 
 export function convDims(pass: ConvPass, s: ConvShape): { M: number; N: number; K: number } {
   const KK = s.K * s.K;
@@ -84,6 +33,7 @@ const i = (x: number) => `${x}i`;
 
 export function convKernel(spec: ConvSpec): ConvKernel {
   if (spec.tile.row && rowConvApplies(spec) && rowConvFits(spec)) return convRowKernel(spec);
+  if (spec.tile.row && spec.tile.broadcast && dwRowApplies(spec)) return convDwRowKernel(spec);
   // The implicit GEMM broadcasts only in dw (a strided fwd or dx, or more row segments than one
   // grid dimension holds, runs it at the same tile without).
   const { tm: tm0, tn: tn0, wx: wx0, wy: wy0, broadcast } = spec.tile;
@@ -250,11 +200,7 @@ export function convKernel(spec: ConvSpec): ConvKernel {
   };
 }
 
-/** The optimiser update of one element `e` whose gradient (dW_eff) is `v`. */
-export function optimLines(ep: Extract<MatmulEpilogue, { kind: 'optim' }>, e: string, v: string, weightBinding: string): string[] {
-  const g = ep.score ? scoreGradExpr(ep.score, v, `${weightBinding}[${e}]`, `P[${e}]`, 'f32') : v;
-  return [`var g = ${g};`, ...updateLines(ep.optim, scalarIO(e))];
-}
+export { optimLines } from './conv-spec.js';
 
 /** Sums split-K partials in slice order (deterministic) and applies the dW epilogue. */
 export function convReduceKernel(opts: { n: number; splits: number; epilogue: Extract<MatmulEpilogue, { kind: 'optim' }> }) {
