@@ -9,13 +9,13 @@
 // all K taps. The implicit GEMM (kernels/conv.ts) loads one input value per tap and pixel.
 // Accumulators and the epilogue are the implicit GEMM's: column n = (ci·K + kh)·K + kw of the
 // [Co, Ci·K·K] gradient; the split-K slices are runs of segments.
+import { LANES } from './conv-row.js';
 import { optimLines, type ConvKernel, type ConvSpec } from './conv-spec.js';
 import { stateBindings } from './optim.js';
 import { lines, tiledKernel, type BindingDecl } from './wgsl.js';
 
 const u = (x: number) => `${x}u`;
 const i = (x: number) => `${x}i`;
-const LANES = 8;
 
 /** Whether this kernel computes the pass at the tile: stride-1 dw, K taps per pair, one subgroup. */
 export function dwRowApplies(spec: Pick<ConvSpec, 'pass' | 'shape' | 'tile'>): boolean {

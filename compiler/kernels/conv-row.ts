@@ -1,14 +1,13 @@
 // Direct convolution for CPU adapters, forward and dX of stride-1 convolutions: each lane owns
 // tm output channels × tn consecutive pixels of one output row, and per (input channel, kernel
 // row) loads the tn + K − 1 source values of that row segment once, reusing each for the K taps
-// along the row. On lavapipe every storage load is a per-lane scalar loop and the kernels are
-// bound by loads, not multiply-adds (docs/performance.md): the implicit GEMM loads tn source
-// values per tap, this kernel tn + K − 1 per K taps (42 against 72 loads per 384 multiply-adds
-// at tm 8, tn 16, K 3). With `broadcast` (the adapter has subgroups of 8 lanes and the
-// workgroup is one subgroup), the weights of a step, the same for every lane, are loaded once
-// across the lanes (lane l loads the l-th) and handed out by subgroupBroadcast, a register
-// shuffle on lavapipe: 3 per-lane loads instead of 24 at tm 8, K 3. Measured on Conv4's second
-// convolution: 2.4× faster than the implicit GEMM's best tile (docs/performance.md).
+// along the row. With `broadcast` (the adapter has subgroups of 8 lanes and the workgroup is one
+// subgroup), the tm × K weights of a step, the same for every lane, are loaded once across the
+// lanes (lane l loads the l-th) and handed out by subgroupBroadcast, a register operation on
+// lavapipe, where every storage load is a per-lane scalar loop (docs/performance.md): at tm 16,
+// tn 8, K 3 a step is 10 source and 6 weight loads per 384 multiply-adds, against 72 loads in
+// the implicit GEMM at 8 × 16. Measured on Conv4's convolutions: 2.3-2.4× the implicit GEMM's
+// default tile. Without the broadcast the row kernel was no faster than the implicit GEMM.
 //
 //   fwd: Y[b,m,oh,ow]  = Σ_{c,kh,kw} W[m,c,kh,kw] · X[b,c,oh−p+kh,ow−p+kw]
 //   dx:  dX[b,m,ih,iw] = Σ_{c,kh,kw} W[c,m,kh,kw] · dY[b,c,ih+p−kh,iw+p−kw]

@@ -75,9 +75,9 @@ export function defaultTile(r: TileRequest, cls: AdapterClass, steps = Infinity,
     // session): the row kernel at 16×8 is 2.3-2.4× the implicit GEMM's 8×16 in fwd and dx, the
     // broadcast dw 2-2.7×.
     if (rowConvApplies(r.spec)) return { tm: 16, tn: 8, wx: 8, wy: 1, row: true, broadcast: true };
-    // The row dw beat the broadcast implicit GEMM by 1.35× on 32-wide rows (Conv4's second
-    // convolution) and lost by 15% on 16-wide ones (its fourth), at batch 16.
-    if (r.spec.pass === 'dw') return r.spec.shape.stride === 1 && r.spec.shape.OW >= 32 ? { tm: 8, tn: 2 * r.spec.shape.K, wx: 8, wy: 1, row: true, broadcast: true } : { tm: 16, tn: 8, wx: 8, wy: 1, broadcast: true };
+    // The row dw beat the broadcast implicit GEMM by 1.15-1.3× on Conv4's 32- and 16-wide rows
+    // at batch 16 on a quiet machine (under load the 16-wide case measured the other way).
+    if (r.spec.pass === 'dw') return r.spec.shape.stride === 1 ? { tm: 8, tn: 2 * r.spec.shape.K, wx: 8, wy: 1, row: true, broadcast: true } : { tm: 16, tn: 8, wx: 8, wy: 1, broadcast: true };
   }
   if (r.family === 'conv') return { tm: 8, tn: 16, wx: 8, wy: 1 };
   const s = r.spec;
@@ -103,7 +103,7 @@ export function tileCandidates(r: TileRequest, cls: AdapterClass, lanes?: number
     // few of them (a large dw tile with its optimiser epilogue compiles for 40-120 s).
     const row = rowConvApplies(r.spec);
     for (const [tm, tn] of [[16, 8], [8, 16], [8, 8]]) add({ tm, tn, wx: LANES, wy: 1, ...(row ? { row: true } : {}), broadcast: true });
-    if (r.spec.pass === 'dw' && r.spec.shape.stride === 1) add({ tm: 8, tn: 2 * r.spec.shape.K, wx: LANES, wy: 1, row: true, broadcast: true });
+    if (r.spec.pass === 'dw' && r.spec.shape.stride === 1) add({ tm: 16, tn: r.spec.shape.K, wx: LANES, wy: 1, row: true, broadcast: true });
     return out;
   }
   const grid =

@@ -27,7 +27,9 @@ test('a CPU adapter with 8-lane subgroups takes the broadcast convolutions for a
   const convDw: TileRequest = { family: 'conv', spec: { ...convDx.spec, pass: 'dw', epilogue: { kind: 'store' } } } as TileRequest;
   assert.equal(defaultTile(convDw, 'cpu', Infinity, 8), { tm: 8, tn: 6, wx: 8, wy: 1, row: true, broadcast: true });
   const narrow = { family: 'conv', spec: { ...convDw.spec, shape: { ...convDx.spec.shape, H: 16, W: 16, OH: 16, OW: 16 } } } as TileRequest;
-  assert.equal(defaultTile(narrow, 'cpu', Infinity, 8), { tm: 16, tn: 8, wx: 8, wy: 1, broadcast: true });
+  assert.equal(defaultTile(narrow, 'cpu', Infinity, 8), { tm: 8, tn: 6, wx: 8, wy: 1, row: true, broadcast: true });
+  const strided = { family: 'conv', spec: { ...convDw.spec, shape: { ...convDx.spec.shape, stride: 2, OH: 16, OW: 16 } } } as TileRequest;
+  assert.equal(defaultTile(strided, 'cpu', Infinity, 8), { tm: 16, tn: 8, wx: 8, wy: 1, broadcast: true });
   assert.equal(defaultTile(convDx, 'cpu', 3, 8), small);
   assert.equal(defaultTile(convDx, 'gpu', Infinity, 8), small);
   assert.equal(defaultTile(convDx, 'cpu', Infinity, 16), { tm: 8, tn: 16, wx: 8, wy: 1 });
