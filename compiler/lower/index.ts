@@ -156,6 +156,7 @@ export function lower(cfg: RunConfig, runId: string, limits: TargetLimits, opts:
       return { buffer: scratch, offset: 0, size: bytes };
     },
     thrIndex: new Map(masked.map((w, i) => [w.info.layer, i])),
+    cpu: limits.adapterClass === 'cpu',
     range(t: number): BufferRange {
       const tensor = graph.tensors[graph.tensors[t].aliasOf ?? t];
       if (tensor.kind === 'param' || tensor.kind === 'state') return persistent.byName.get(tensor.name)!.range;
