@@ -14,7 +14,9 @@ import { writeJsonAtomic } from './results/atomic.js';
 export type Tile = MatmulTile | ConvTile;
 export type TileMap = Record<string, Tile>;
 
-const CACHE_VERSION = 1;
+// 2: CPU adapters with 8-lane subgroups have the broadcast convolutions (kernels/conv-row.ts);
+// tiles tuned before them would keep the slower implicit GEMM.
+const CACHE_VERSION = 2;
 /** Below this (ms, default tile), a kernel is not worth tuning. */
 const WORTH_MS = 0.5;
 /**
@@ -125,10 +127,14 @@ export async function tuneKernels(ctx: GpuContext, plan: Plan, log: (s: string) 
     const r = plan.tuning.requests[key] as TileRequest;
     // A run too short to repay the candidates' compiles keeps the measured default (uncached).
     if (cls === 'cpu' && !repaysTuning(r, steps)) continue;
-    const def = defaultTile(r, cls);
+    const lanes = ctx.limits.subgroupSize;
+    const def = defaultTile(r, cls, Infinity, lanes);
     let best = { tile: def, ms: await timeKernel(ctx, r, def) };
     if (best.ms >= WORTH_MS) {
-      for (const tile of tileCandidates(r, cls).slice(1)) {
+      for (const tile of tileCandidates(r, cls, lanes).slice(1)) {
+        // A kernel's candidates can take minutes of compiles on a loaded CPU adapter: the budget
+        // stops them too, keeping the best measured so far.
+        if (performance.now() > deadline) break;
         const ms = await timeKernel(ctx, r, tile);
         if (ms < best.ms) best = { tile, ms };
       }

@@ -67,6 +67,10 @@ export async function contextFor(gpu: GPU, adapter: GPUAdapter): Promise<GpuCont
   const requiredFeatures: GPUFeatureName[] = [];
   const hasTimestamps = adapter.features.has('timestamp-query');
   if (hasTimestamps) requiredFeatures.push('timestamp-query');
+  // A fixed subgroup size lets a kernel know which lanes share a subgroup (conv-row.ts).
+  const info = adapter.info as GPUAdapterInfo & { subgroupMinSize?: number; subgroupMaxSize?: number };
+  const subgroupSize = adapter.features.has('subgroups') && info.subgroupMinSize && info.subgroupMinSize === info.subgroupMaxSize ? info.subgroupMinSize : undefined;
+  if (subgroupSize) requiredFeatures.push('subgroups' as GPUFeatureName);
   const device = await adapter.requestDevice({ requiredLimits, requiredFeatures });
   const errors: string[] = [];
   device.addEventListener('uncapturederror', (e) => {
@@ -75,6 +79,7 @@ export async function contextFor(gpu: GPU, adapter: GPUAdapter): Promise<GpuCont
   const lim = device.limits;
   const limits: TargetLimits = {
     adapterClass: facts.isCpu ? 'cpu' : 'gpu',
+    ...(subgroupSize ? { subgroupSize } : {}),
     minStorageBufferOffsetAlignment: lim.minStorageBufferOffsetAlignment,
     maxStorageBufferBindingSize: lim.maxStorageBufferBindingSize,
     maxBufferSize: lim.maxBufferSize,

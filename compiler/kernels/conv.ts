@@ -9,55 +9,17 @@
 // a TM×TN tile of scalar accumulators in named registers. The dw pass can split K across
 // workgroups (split-K) into partial sums that a second kernel adds in a fixed order, so it stays
 // deterministic; that kernel then applies the score gradient and the optimiser update.
+import { convDwRowKernel, dwRowApplies } from './conv-dw-row.js';
+import { LANES, convRowKernel, rowConvApplies, rowConvFits } from './conv-row.js';
+import { optimLines, type ConvKernel, type ConvPass, type ConvShape, type ConvSpec, type ConvTile } from './conv-spec.js';
 import type { MatmulEpilogue } from './matmul.js';
-import { maskDecls, maskFunctions, maskPrelude, maskScalar, scoreGradExpr, type WeightMask } from './mask.js';
-import { scalarIO, stateBindings, updateLines } from './optim.js';
-import { STEP_STRUCT, declareBindings, layoutOf, lines, tiledKernel, type BindingDecl, type TiledKernel } from './wgsl.js';
+import { maskDecls, maskFunctions, maskPrelude, maskScalar } from './mask.js';
+import { stateBindings } from './optim.js';
+import { STEP_STRUCT, declareBindings, layoutOf, lines, tiledKernel, type BindingDecl } from './wgsl.js';
 
-export interface ConvShape {
-  B: number;
-  Ci: number;
-  H: number;
-  W: number;
-  Co: number;
-  K: number;
-  stride: number;
-  pad: number;
-  OH: number;
-  OW: number;
-}
-
-export interface ConvTile {
-  tm: number;
-  tn: number;
-  wx: number;
-  wy: number;
-}
+export type { ConvKernel, ConvPass, ConvShape, ConvSpec, ConvTile } from './conv-spec.js';
 
 export const DEFAULT_CONV_TILE: ConvTile = { tm: 4, tn: 4, wx: 8, wy: 8 };
-
-export type ConvPass = 'fwd' | 'dx' | 'dw';
-
-export interface ConvSpec {
-  pass: ConvPass;
-  shape: ConvShape;
-  /** The weight operand is masked (kernels/mask.ts). */
-  mask?: WeightMask;
-  /**
-   * fwd: store | relu. dx: store | relu_mask (Y = the ReLU output at dX's index).
-   * dw without split: sgd. dw with split: the partial sums are stored; see convReduceKernel.
-   */
-  epilogue: MatmulEpilogue;
-  tile: ConvTile;
-  /** dw only: split K into this many slices (1 = no split). */
-  splitK?: number;
-}
-
-export interface ConvKernel extends TiledKernel {
-  M: number;
-  N: number;
-  K: number;
-}
 
 export function convDims(pass: ConvPass, s: ConvShape): { M: number; N: number; K: number } {
   const KK = s.K * s.K;
@@ -70,6 +32,13 @@ const u = (x: number) => `${x}u`;
 const i = (x: number) => `${x}i`;
 
 export function convKernel(spec: ConvSpec): ConvKernel {
+  if (spec.tile.row && rowConvApplies(spec) && rowConvFits(spec)) return convRowKernel(spec);
+  if (spec.tile.row && spec.tile.broadcast && dwRowApplies(spec)) return convDwRowKernel(spec);
+  // The implicit GEMM broadcasts only in dw (a strided fwd or dx, or more row segments than one
+  // grid dimension holds, runs it at the same tile without).
+  const { tm: tm0, tn: tn0, wx: wx0, wy: wy0, broadcast } = spec.tile;
+  if (spec.tile.row || (broadcast && spec.pass !== 'dw')) spec = { ...spec, tile: { tm: tm0, tn: tn0, wx: wx0, wy: wy0, ...(broadcast && spec.pass === 'dw' ? { broadcast } : {}) } };
+  if (spec.tile.broadcast && (wx0 !== LANES || wy0 !== 1)) throw new Error(`internal: the broadcast dw runs one subgroup of ${LANES} lanes per workgroup`);
   const s = spec.shape;
   const { pass, tile } = spec;
   const { tm, tn, wx, wy } = tile;
@@ -173,7 +142,14 @@ export function convKernel(spec: ConvSpec): ConvKernel {
     body.push(`  let k_end = ${kHi};`);
     body.push(`  for (var k = ${kLo}; k < k_end; k = k + 1u) {`);
     body.push(`    let bi = k / ${u(P)}; let p = k % ${u(P)}; let oh = i32(p / ${u(s.OW)}) * ${i(s.stride)}; let ow = i32(p % ${u(s.OW)}) * ${i(s.stride)};`);
-    for (let a = 0; a < tm; a++) body.push(`    let a${a} = DY[bi * ${u(s.Co * P)} + m${a} * ${u(P)} + p];`);
+    if (spec.tile.broadcast) {
+      // The tm output-gradient values of this k are the same for every lane: lane l loads the
+      // l-th and subgroupBroadcast hands them out (one per-lane load per 8 rows, not 8).
+      for (let g = 0; g < Math.ceil(tm / LANES); g++) body.push(`    let dv${g} = DY[bi * ${u(s.Co * P)} + min(mb + ${u(g * LANES)} + lid.x, ${u(M - 1)}) * ${u(P)} + p];`);
+      for (let a = 0; a < tm; a++) body.push(`    let a${a} = subgroupBroadcast(dv${Math.floor(a / LANES)}, ${u(a % LANES)});`);
+    } else {
+      for (let a = 0; a < tm; a++) body.push(`    let a${a} = DY[bi * ${u(s.Co * P)} + m${a} * ${u(P)} + p];`);
+    }
     for (let b = 0; b < tn; b++) {
       body.push(`    let y${b} = oh + kh${b}; let x${b} = ow + kw${b};`);
       body.push(`    let in${b} = y${b} >= 0 && y${b} < ${i(s.H)} && x${b} >= 0 && x${b} < ${i(s.W)};`);
@@ -206,8 +182,7 @@ export function convKernel(spec: ConvSpec): ConvKernel {
 
   const keepFn = maskFunctions(spec.mask);
   const usesStep = ep.kind === 'optim' && !(pass === 'dw' && split > 1);
-  return {
-    ...tiledKernel({
+  const k = tiledKernel({
       header: `conv ${pass} B${s.B} ${s.Ci}→${s.Co} ${s.H}x${s.W} k${s.K} s${s.stride} p${s.pad}${spec.mask ? ' masked' : ''} epilogue=${split > 1 ? `split-K ×${split}` : ep.kind}`,
       decls,
       usesStep,
@@ -215,18 +190,17 @@ export function convKernel(spec: ConvSpec): ConvKernel {
       size: [wx, wy],
       body,
       workgroups: [Math.ceil(N / (wx * tn)), Math.ceil(M / (wy * tm)), split],
-    }),
+    });
+  return {
+    ...k,
+    wgsl: spec.tile.broadcast ? `enable subgroups;\n${k.wgsl}` : k.wgsl,
     M,
     N,
     K,
   };
 }
 
-/** The optimiser update of one element `e` whose gradient (dW_eff) is `v`. */
-export function optimLines(ep: Extract<MatmulEpilogue, { kind: 'optim' }>, e: string, v: string, weightBinding: string): string[] {
-  const g = ep.score ? scoreGradExpr(ep.score, v, `${weightBinding}[${e}]`, `P[${e}]`, 'f32') : v;
-  return [`var g = ${g};`, ...updateLines(ep.optim, scalarIO(e))];
-}
+export { optimLines } from './conv-spec.js';
 
 /** Sums split-K partials in slice order (deterministic) and applies the dW epilogue. */
 export function convReduceKernel(opts: { n: number; splits: number; epilogue: Extract<MatmulEpilogue, { kind: 'optim' }> }) {

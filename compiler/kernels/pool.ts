@@ -97,6 +97,38 @@ ${argmaxWindow(s, 'plane', 'oh', 'ow')}
   return kernel(decls, `// maxpool backward ${s.K}x${s.K}/${s.stride}${reluMask ? ' + relu mask' : ''}`, body, n);
 }
 
+/** Whether the windows tile the input exactly (stride = K, no padding, no leftover rows or columns). */
+export function poolTiles(s: PoolShape): boolean {
+  return s.stride === s.K && s.pad === 0 && s.OH * s.K === s.H && s.OW * s.K === s.W;
+}
+
+/**
+ * maxpool backward when the windows tile the input (poolTiles): one thread per window finds its
+ * argmax and writes the whole window (dy there, 0 elsewhere), K² + 1 loads per window instead of
+ * the gather's K² + 2 per input element. For CPU adapters, where each load is a per-lane loop.
+ */
+export function maxpoolBwdTiledKernel(s: PoolShape, reluMask: boolean) {
+  if (!poolTiles(s)) throw new Error('internal: the tiled maxpool backward needs windows that tile the input');
+  const n = s.B * s.C * s.OH * s.OW;
+  const decls: BindingDecl[] = [
+    { name: 'DY', access: 'read', type: 'f32' },
+    { name: 'X', access: 'read', type: 'f32' },
+    { name: 'DX', access: 'read_write', type: 'f32' },
+  ];
+  const taps: string[] = [];
+  for (let kh = 0; kh < s.K; kh++) for (let kw = 0; kw < s.K; kw++) taps.push(`${kh * s.W + kw}u`);
+  const lines: string[] = [];
+  lines.push(`    let o = e % ${u(s.OH * s.OW)};`);
+  lines.push(`    let base = (e / ${u(s.OH * s.OW)}) * ${u(s.H * s.W)} + (o / ${u(s.OW)}) * ${u(s.K * s.W)} + (o % ${u(s.OW)}) * ${u(s.K)};`);
+  taps.forEach((off, j) => lines.push(`    let x${j} = X[base + ${off}];`));
+  // First maximum in row-major order, as the gather and PyTorch.
+  lines.push(`    var best = x0; var at = 0u;`);
+  for (let j = 1; j < taps.length; j++) lines.push(`    if (x${j} > best) { best = x${j}; at = ${j}u; }`);
+  lines.push(`    let dy = DY[e];`);
+  taps.forEach((off, j) => lines.push(`    DX[base + ${off}] = select(0.0, dy, at == ${j}u${reluMask ? ` && x${j} > 0.0` : ''});`));
+  return kernel(decls, `// maxpool backward ${s.K}x${s.K}/${s.stride}, by window${reluMask ? ' + relu mask' : ''}`, lines.join('\n'), n);
+}
+
 export function avgpoolKernel(s: PoolShape) {
   const n = s.B * s.C * s.OH * s.OW;
   const decls: BindingDecl[] = [

@@ -5,6 +5,7 @@
 // defaults were measured on lavapipe (docs/performance.md); the autotuner (runtime/autotune.ts)
 // replaces them per shape and caches the result per adapter.
 import { chooseSplitK, convDims, convKernel, type ConvSpec, type ConvTile } from './conv.js';
+import { LANES, rowConvApplies } from './conv-row.js';
 import { matmulKernel, type MatmulSpec, type MatmulTile } from './matmul.js';
 import type { BindingType } from '../plan/plan.js';
 
@@ -55,9 +56,29 @@ export function repaysTuning(r: TileRequest, steps: number): boolean {
   return repaysLargeTile(r, steps) && work(r) * steps >= TUNE_WORK;
 }
 
-/** `steps`: how many times the run dispatches the kernel (its training steps), when known. */
-export function defaultTile(r: TileRequest, cls: AdapterClass, steps = Infinity): MatmulTile | ConvTile {
+/**
+ * Whether a CPU adapter's convolution takes the subgroup-broadcast kernels: its subgroups are 8
+ * lanes (`lanes`: TargetLimits.subgroupSize), as the workgroup of those kernels.
+ */
+export function broadcastConv(r: TileRequest, cls: AdapterClass, lanes: number | undefined): boolean {
+  return cls === 'cpu' && r.family === 'conv' && lanes === LANES;
+}
+
+/**
+ * `steps`: how many times the run dispatches the kernel (its training steps), when known.
+ * `lanes`: the device's fixed subgroup size, if it has subgroups.
+ */
+export function defaultTile(r: TileRequest, cls: AdapterClass, steps = Infinity, lanes?: number): MatmulTile | ConvTile {
   if (cls === 'gpu' || !repaysLargeTile(r, steps)) return r.family === 'matmul' ? { tm: 4, tn: 4, wx: 8, wy: 8 } : { tm: 4, tn: 4, wx: 16, wy: 4 };
+  if (r.family === 'conv' && broadcastConv(r, cls, lanes)) {
+    // Measured on Conv4's convolutions at batch 16 (docs/performance.md, 2026-12-03, third
+    // session): the row kernel at 16×8 is 2.3-2.4× the implicit GEMM's 8×16 in fwd and dx, the
+    // broadcast dw 2-2.7×.
+    if (rowConvApplies(r.spec)) return { tm: 16, tn: 8, wx: 8, wy: 1, row: true, broadcast: true };
+    // The row dw beat the broadcast implicit GEMM by 1.15-1.3× on Conv4's 32- and 16-wide rows
+    // at batch 16 on a quiet machine (under load the 16-wide case measured the other way).
+    if (r.spec.pass === 'dw') return r.spec.shape.stride === 1 ? { tm: 8, tn: 2 * r.spec.shape.K, wx: 8, wy: 1, row: true, broadcast: true } : { tm: 16, tn: 8, wx: 8, wy: 1, broadcast: true };
+  }
   if (r.family === 'conv') return { tm: 8, tn: 16, wx: 8, wy: 1 };
   const s = r.spec;
   // Measured on lavapipe (AVX-512 and AVX2, 8 lanes): a dot-style (nk) or mk×kn kernel wants 8
@@ -72,11 +93,19 @@ export function defaultTile(r: TileRequest, cls: AdapterClass, steps = Infinity)
 }
 
 /** The tiles an autotuner tries (the default first), all within 256 invocations per workgroup. */
-export function tileCandidates(r: TileRequest, cls: AdapterClass): (MatmulTile | ConvTile)[] {
-  const out: (MatmulTile | ConvTile)[] = [defaultTile(r, cls)];
+export function tileCandidates(r: TileRequest, cls: AdapterClass, lanes?: number): (MatmulTile | ConvTile)[] {
+  const out: (MatmulTile | ConvTile)[] = [defaultTile(r, cls, Infinity, lanes)];
   const add = (t: MatmulTile | ConvTile) => {
     if (!out.some((x) => JSON.stringify(x) === JSON.stringify(t))) out.push(t);
   };
+  if (r.family === 'conv' && broadcastConv(r, cls, lanes) && (rowConvApplies(r.spec) || r.spec.pass === 'dw')) {
+    // The broadcast kernels beat every implicit-GEMM tile measured: only their own tiles compete,
+    // few of them (a large dw tile with its optimiser epilogue compiles for 40-120 s).
+    const row = rowConvApplies(r.spec);
+    for (const [tm, tn] of [[16, 8], [8, 16], [8, 8]]) add({ tm, tn, wx: LANES, wy: 1, ...(row ? { row: true } : {}), broadcast: true });
+    if (r.spec.pass === 'dw' && r.spec.shape.stride === 1) add({ tm: 16, tn: r.spec.shape.K, wx: LANES, wy: 1, row: true, broadcast: true });
+    return out;
+  }
   const grid =
     cls === 'cpu'
       ? [

@@ -24,6 +24,8 @@ export interface EmitContext {
   kernel(k: PlanKernel): number;
   /** Temporary space used within one group's dispatches (split-K partials, reduction sums). */
   scratch(bytes: number): BufferRange;
+  /** The plan is for a CPU adapter (kernel variants shaped for lavapipe). */
+  cpu: boolean;
 }
 
 export type Generated = { wgsl: string; bindings: string[]; layout: PlanKernel['layout']; workgroupSize: [number, number, number] };

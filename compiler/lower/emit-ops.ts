@@ -9,7 +9,7 @@ import type { WeightMask } from '../kernels/mask.js';
 import { stateBindings } from '../kernels/optim.js';
 import { sampleTable, supermaskSampleKernel, type SampleLayer } from '../kernels/supermask.js';
 import { bnApplyKernel, bnBwdApplyKernel, bnBwdReduceKernel, bnStatsKernel, type BnShape } from '../kernels/norm.js';
-import { avgpoolBwdKernel, avgpoolKernel, globalAvgpoolBwdKernel, globalAvgpoolKernel, maxpoolBwdKernel, maxpoolKernel, type PoolShape } from '../kernels/pool.js';
+import { avgpoolBwdKernel, avgpoolKernel, globalAvgpoolBwdKernel, globalAvgpoolKernel, maxpoolBwdKernel, maxpoolBwdTiledKernel, maxpoolKernel, poolTiles, type PoolShape } from '../kernels/pool.js';
 import { TOPK_PASSES, topkChunkTable, topkHistogramKernel, topkLayerTable, topkPickKernel, type TopkLayer } from '../kernels/topk.js';
 import { keptCount } from '../semantics/topk.js';
 import type { BufferRange, PlanDispatch } from '../plan/plan.js';
@@ -232,7 +232,7 @@ export function emitPoolBwd(ctx: EmitContext, g: Group<'pool_bwd'>): PlanDispatc
   const s = poolShape(dx, dy, o.attrs);
   if (o.op === 'maxpool_bwd') {
     ranges.X = ctx.range(o.x);
-    const k = maxpoolBwdKernel(s, !!g.reluBwd);
+    const k = ctx.cpu && poolTiles(s) ? maxpoolBwdTiledKernel(s, !!g.reluBwd) : maxpoolBwdKernel(s, !!g.reluBwd);
     return dispatch(ctx, `maxpool_bwd_${s.C}x${s.H}x${s.W}_k${s.K}s${s.stride}`, 'pool', k, ranges, k.workgroups, 0, ops);
   }
   const k = avgpoolBwdKernel(s);

@@ -10,7 +10,7 @@ import { initKernel, initRecord, initWorkgroups } from '../kernels/init.js';
 import { Stream } from '../semantics/philox.js';
 import type { MatmulTile } from '../kernels/matmul.js';
 import type { ConvTile } from '../kernels/conv.js';
-import { defaultTile, tileKey, type TileRequest } from '../kernels/tiles.js';
+import { broadcastConv, defaultTile, tileKey, type TileRequest } from '../kernels/tiles.js';
 import { TOPK_HIST_WORDS } from '../kernels/topk.js';
 import { keptCount } from '../semantics/topk.js';
 import { stepSchedule } from '../semantics/schedule.js';
@@ -140,7 +140,12 @@ export function lower(cfg: RunConfig, runId: string, limits: TargetLimits, opts:
       let tile: MatmulTile | ConvTile;
       if (r.family === 'matmul' && opts.tile) tile = opts.tile;
       else if (r.family === 'conv' && opts.convTile) tile = opts.convTile;
-      else tile = opts.tiles?.[key] ?? defaultTile(r, limits.adapterClass ?? 'gpu', runSteps);
+      else {
+        const lanes = limits.subgroupSize;
+        tile = opts.tiles?.[key] ?? defaultTile(r, limits.adapterClass ?? 'gpu', runSteps, lanes);
+        // A recorded broadcast tile needs the subgroups this device may not have.
+        if ((tile as ConvTile).broadcast && !broadcastConv(r, limits.adapterClass ?? 'gpu', lanes)) tile = defaultTile(r, limits.adapterClass ?? 'gpu', runSteps, lanes);
+      }
       tuning.requests[key] = r;
       tuning.tiles[key] = tile;
       return tile;
@@ -151,6 +156,7 @@ export function lower(cfg: RunConfig, runId: string, limits: TargetLimits, opts:
       return { buffer: scratch, offset: 0, size: bytes };
     },
     thrIndex: new Map(masked.map((w, i) => [w.info.layer, i])),
+    cpu: limits.adapterClass === 'cpu',
     range(t: number): BufferRange {
       const tensor = graph.tensors[graph.tensors[t].aliasOf ?? t];
       if (tensor.kind === 'param' || tensor.kind === 'state') return persistent.byName.get(tensor.name)!.range;

@@ -184,6 +184,9 @@ export interface PlanTile {
   wx: number;
   wy: number;
   acc?: 'vec4' | 'scalar';
+  /** Convolutions on CPU adapters (compiler/kernels/conv.ts): the row kernel, subgroup broadcasts. */
+  row?: boolean;
+  broadcast?: boolean;
 }
 
 export interface PlanTuning {
@@ -204,6 +207,12 @@ export interface ImageShards {
 export interface TargetLimits {
   /** CPU adapters (lavapipe) and GPUs want different kernel tiles (compiler/kernels/tiles.ts). */
   adapterClass?: 'cpu' | 'gpu';
+  /**
+   * Lanes per subgroup when the device was opened with the `subgroups` feature and the adapter's
+   * subgroup size is fixed (lavapipe: 8). CPU adapters with 8 lanes get the broadcast row
+   * convolution (compiler/kernels/conv-row.ts).
+   */
+  subgroupSize?: number;
   minStorageBufferOffsetAlignment: number;
   maxStorageBufferBindingSize: number;
   maxBufferSize: number;

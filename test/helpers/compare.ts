@@ -13,9 +13,9 @@ import { RefState, initState, runGraph } from '../../runtime/reference/interpret
 import { prepare } from '../../runtime/train.js';
 import { gpu } from './gpu.js';
 
-export async function sideBySide(cfg: RunConfig, label = 'compare') {
+export async function sideBySide(cfg: RunConfig, label = 'compare', lowerOpts: Parameters<typeof lower>[3] = {}) {
   const ctx = await gpu();
-  const plan = lower(cfg, label, ctx.limits);
+  const plan = lower(cfg, label, ctx.limits, lowerOpts);
   const ds = loadDataset(cfg.data);
   const ex = await prepare(ctx, plan, ds);
   const graph = buildTrainGraph(cfg);

@@ -2,7 +2,7 @@
 // (channels not a multiple of 4, 7×7 and 1×1 maps, batch 1, a partial batch).
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { avgpoolBwdKernel, avgpoolKernel, globalAvgpoolBwdKernel, globalAvgpoolKernel, maxpoolBwdKernel, maxpoolKernel, type PoolShape } from '../../compiler/kernels/pool.js';
+import { avgpoolBwdKernel, avgpoolKernel, globalAvgpoolBwdKernel, globalAvgpoolKernel, maxpoolBwdKernel, maxpoolBwdTiledKernel, maxpoolKernel, poolTiles, type PoolShape } from '../../compiler/kernels/pool.js';
 import { bnApplyKernel, bnBwdApplyKernel, bnBwdReduceKernel, bnStatsKernel } from '../../compiler/kernels/norm.js';
 import { elementwiseKernel } from '../../compiler/kernels/elementwise.js';
 import * as C from '../../runtime/reference/conv-ops.js';
@@ -65,6 +65,26 @@ pool('global average pool forward + backward on 7×7 and 1×1 maps', async () =>
     C.globalAvgpoolBwd(dy, wantDx, BC, HW);
     assert.ok(maxAbsDiff(dx, wantDx, BC * HW).diff < 1e-7);
   }
+});
+// The CPU adapters' maxpool backward by window, where the windows tile the input (ties inside
+// windows: the first maximum in row-major order gets the gradient, as in the reference).
+for (const [s, relu] of [[C.poolGeom(2, 3, 8, 6, 2, 2, 0), true], [C.poolGeom(1, 5, 9, 9, 3, 3, 0), false], [C.poolGeom(2, 6, 2, 2, 2, 2, 0), true]] as [PoolShape, boolean][]) {
+  pool(`maxpool backward by window ${s.B}x${s.C}x${s.H}x${s.W} k${s.K}${relu ? ' (relu-masked)' : ''}`, async () => {
+    assert.ok(poolTiles(s));
+    const ctx = await gpu();
+    const x = randomF32(s.B * s.C * s.H * s.W, s.H + s.C);
+    for (let i = 0; i < x.length; i += 5) x[i] = x[i + 1] ?? 0; // ties inside windows
+    const dy = randomF32(s.B * s.C * s.OH * s.OW, 3);
+    const b = maxpoolBwdTiledKernel(s, relu);
+    const dx = new Float32Array((await runKernel(ctx, b, { DY: dy, X: x }, b.workgroups, { sizes: { DX: x.byteLength } })).DX);
+    const wantDx = new Float32Array(x.length);
+    C.maxpoolBwd(dy, x, wantDx, s, relu);
+    assert.equal(Array.from(dx.subarray(0, x.length)), Array.from(wantDx));
+  });
+}
+pool('the windows of a 3×3/2 pool overlap: no tiled kernel', () => {
+  assert.not.ok(poolTiles(C.poolGeom(1, 5, 9, 8, 3, 2, 1)));
+  assert.not.ok(poolTiles(C.poolGeom(2, 3, 7, 7, 2, 2, 0))); // a leftover row and column
 });
 pool.run();
 

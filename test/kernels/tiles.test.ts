@@ -22,6 +22,30 @@ test('a CPU adapter takes the large tile for a long run and the small one for a 
   assert.ok(repaysLargeTile(convDx, 2000) && !repaysLargeTile(convDx, 3));
 });
 
+test('a CPU adapter with 8-lane subgroups takes the broadcast convolutions for a long run only', () => {
+  assert.equal(defaultTile(convDx, 'cpu', Infinity, 8), { tm: 16, tn: 8, wx: 8, wy: 1, row: true, broadcast: true });
+  const convDw: TileRequest = { family: 'conv', spec: { ...convDx.spec, pass: 'dw', epilogue: { kind: 'store' } } } as TileRequest;
+  assert.equal(defaultTile(convDw, 'cpu', Infinity, 8), { tm: 8, tn: 6, wx: 8, wy: 1, row: true, broadcast: true });
+  const narrow = { family: 'conv', spec: { ...convDw.spec, shape: { ...convDx.spec.shape, H: 16, W: 16, OH: 16, OW: 16 } } } as TileRequest;
+  assert.equal(defaultTile(narrow, 'cpu', Infinity, 8), { tm: 8, tn: 6, wx: 8, wy: 1, row: true, broadcast: true });
+  const strided = { family: 'conv', spec: { ...convDw.spec, shape: { ...convDx.spec.shape, stride: 2, OH: 16, OW: 16 } } } as TileRequest;
+  assert.equal(defaultTile(strided, 'cpu', Infinity, 8), { tm: 16, tn: 8, wx: 8, wy: 1, broadcast: true });
+  assert.equal(defaultTile(convDx, 'cpu', 3, 8), small);
+  assert.equal(defaultTile(convDx, 'gpu', Infinity, 8), small);
+  assert.equal(defaultTile(convDx, 'cpu', Infinity, 16), { tm: 8, tn: 16, wx: 8, wy: 1 });
+});
+
+test('lowering picks the broadcast kernels only where the device has 8-lane subgroups', () => {
+  const cfg = networkConfig('Conv4(width: 0.25)', CIFAR, 4);
+  const withLanes = lower(cfg, 'long', { ...DEFAULT_LIMITS, adapterClass: 'cpu', subgroupSize: 8 }, { tileSteps: 1e6 });
+  const rows = withLanes.kernels.filter((k) => k.wgsl.includes('(row)'));
+  assert.ok(rows.length >= 4, `${rows.length} row kernels`);
+  assert.ok(withLanes.kernels.every((k) => !k.wgsl.includes('subgroupBroadcast') || k.wgsl.startsWith('enable subgroups;')));
+  // Tiles recorded on such a device, lowered for one without subgroups: the implicit GEMM again.
+  const without = lower(cfg, 'long', { ...DEFAULT_LIMITS, adapterClass: 'cpu' }, { tileSteps: 1e6, tiles: withLanes.tuning.tiles });
+  assert.ok(without.kernels.every((k) => !k.wgsl.includes('subgroups')));
+});
+
 test('lowering counts the run: a 2-step Conv4 on a CPU adapter has no large tile, a long one does', () => {
   const cpu = { ...DEFAULT_LIMITS, adapterClass: 'cpu' as const };
   const cfg = networkConfig('Conv4(width: 0.25)', CIFAR, 4);

@@ -8,10 +8,11 @@ import type { RunConfig } from '../../compiler/plan/config.js';
 import { evaluate, trainEpoch } from '../../runtime/train.js';
 import { convnet, synthetic, type LayerSpec } from '../helpers/configs.js';
 import { assertSameInit, referenceEpoch, sideBySide } from '../helpers/compare.js';
+import { gpu } from '../helpers/gpu.js';
 import { maxAbsDiff } from '../helpers/kernel.js';
 
-async function compareEpoch(cfg: RunConfig, tol = 5e-4) {
-  const { plan, ds, ex, graph, state, params, read } = await sideBySide(cfg, 'conv-step');
+async function compareEpoch(cfg: RunConfig, tol = 5e-4, lowerOpts: Parameters<typeof sideBySide>[2] = {}) {
+  const { plan, ds, ex, graph, state, params, read } = await sideBySide(cfg, 'conv-step', lowerOpts);
   assertSameInit(params, await read(), state);
   const rec = await trainEpoch(ex, ds, 0);
   referenceEpoch(cfg, graph, state, ds);
@@ -67,6 +68,15 @@ test('Conv4-like stack with max pooling, average pooling, 7×7 and 1×1 convs', 
   ];
   const cfg = convnet(specs, { input: [2, 12, 12], classes: 3, batch: 5, data: synthetic([2, 12, 12], 3, 13, 7), seed: 2 });
   await compareEpoch(cfg);
+});
+
+test('the CPU broadcast convolutions (row fwd and dX, broadcast dw) match the reference over an epoch', async () => {
+  if ((await gpu()).limits.subgroupSize !== 8) return; // they need 8-lane subgroups (lavapipe)
+  const specs: LayerSpec[] = [['conv', 5, 3], ['relu'], ['conv', 9, 3], ['relu'], ['maxpool', 2], ['conv', 6, 5, 2, 2], ['relu'], ['conv', 4, 3, 1, 0], ['relu'], ['flatten'], ['linear', 3]];
+  const cfg = convnet(specs, { input: [3, 11, 10], classes: 3, batch: 5, data: synthetic([3, 11, 10], 3, 13, 7), seed: 6 });
+  const { plan } = await compareEpoch(cfg, 5e-4, { convTile: { tm: 4, tn: 4, wx: 8, wy: 1, row: true, broadcast: true } });
+  assert.ok(plan.kernels.filter((k) => k.wgsl.includes('(row)')).length >= 3, 'row kernels ran');
+  assert.ok(plan.kernels.some((k) => k.wgsl.includes('conv dw') && k.wgsl.includes('subgroupBroadcast')), 'a broadcast dw ran');
 });
 
 test('dense learned weights with affine batch norm (its γ and β train)', async () => {
