@@ -192,11 +192,14 @@ export function packedPieces(plan: PackedPlan, range: BufferRange, r: number): [
   return out;
 }
 
-/** The packed byte range that holds run r's solo range (for one read covering every piece). */
-export function packedSpan(plan: PackedPlan, range: BufferRange, r: number): BufferRange {
-  const pieces = packedPieces(plan, range, r);
-  const first = pieces[0][0];
-  const last = pieces[pieces.length - 1];
-  const from = Math.floor(first / 4) * 4;
+/**
+ * The packed byte range that holds every run's copy of a solo range: one read serves all members
+ * (they checkpoint at the same step boundary), and each takes its pieces from it.
+ */
+export function packedSpan(plan: PackedPlan, range: BufferRange): BufferRange {
+  const first = packedPieces(plan, range, 0)[0];
+  const lastPieces = packedPieces(plan, range, plan.pack.runs - 1);
+  const last = lastPieces[lastPieces.length - 1];
+  const from = Math.floor(first[0] / 4) * 4;
   return { buffer: range.buffer, offset: from, size: Math.ceil((last[0] + last[1] - from) / 4) * 4 };
 }

@@ -23,6 +23,8 @@ export class PackExecutor {
   /** Packed phases submitted, for tests and benchmarks. */
   readonly submitted = { init: 0, trainStep: 0, evalStep: 0 };
   private failure: Error | undefined;
+  /** Span reads by buffer, valid until the buffer is written or a phase is submitted. */
+  private cache: (Map<string, Promise<ArrayBuffer>> | undefined)[] = [];
 
   private constructor(
     readonly ex: Executor,
@@ -55,6 +57,7 @@ export class PackExecutor {
       this.ex.writeBuffer(this.plan.data.stepUniform, new Uint8Array(this.stepData));
       this.ex.run(phase);
       this.submitted[phase]++;
+      this.cache = [];
       for (const r of this.active) this.members[r].queue.shift();
     }
     for (const m of this.members) if (m.queue.length === 0) m.settle();
@@ -82,14 +85,27 @@ export class PackExecutor {
   private applyWrite(r: number, range: BufferRange, data: Uint8Array): void {
     // A shared buffer (the dataset) gets the same bytes from every member: the first active writes.
     if (!this.plan.pack.perRun[range.buffer] && r !== Math.min(...this.active)) return;
+    this.cache[range.buffer] = undefined;
     for (const [at, n, from] of packedPieces(this.plan, range, r)) {
       this.ex.writeBuffer(range.buffer, data.subarray(from, from + n), at);
     }
   }
 
+  /**
+   * Run r's solo ranges. The packed span of a range holds every member's copy, and members read
+   * the same ranges at the same step boundary (checkpoints, metrics): a span read since the last
+   * write to its buffer and the last submit is shared, so a pack's checkpoint reads each byte
+   * once, not once per member.
+   */
   async read(r: number, ranges: BufferRange[]): Promise<ArrayBuffer[]> {
-    const spans = ranges.map((range) => packedSpan(this.plan, range, r));
-    const data = await this.ex.read(spans);
+    const spans = ranges.map((range) => packedSpan(this.plan, range));
+    const keys = spans.map((s) => `${s.buffer}:${s.offset}:${s.size}`);
+    const missing = spans.filter((s, i) => !this.cache[s.buffer]?.has(keys[i]));
+    if (missing.length) {
+      const pending = this.ex.read(missing);
+      missing.forEach((s, i) => (this.cache[s.buffer] ??= new Map()).set(`${s.buffer}:${s.offset}:${s.size}`, pending.then((d) => d[i])));
+    }
+    const data = await Promise.all(spans.map((s, i) => this.cache[s.buffer]!.get(keys[i])!));
     return ranges.map((range, i) => {
       const out = new Uint8Array(range.size);
       const src = new Uint8Array(data[i]);

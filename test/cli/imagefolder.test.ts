@@ -5,14 +5,16 @@
 // 1 point of it (Adam: plain SGD from these weights sits on a plateau whose escape time JPEG noise
 // moves, so two such runs may differ by more, while their losses here agree to three digits); tar shards of the same JPEGs must give exactly the folder's metrics; a bad
 // image stops the run with one line naming the file, or is skipped and counted.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync, copyFileSync } from 'node:fs';
-import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, mkdirSync, copyFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { CIFAR_RECORD, CIFAR_RECORDS_PER_FILE, CIFAR_TEST_FILES, CIFAR_TRAIN_FILES } from '../../runtime/data/cifar.js';
+import { CHECKPOINT_FILE, readCheckpoint } from '../../runtime/checkpoint.js';
+import { TIMING_FIELDS } from '../../runtime/results/epoch.js';
 import { ROOT, subnet } from '../helpers/cli.js';
 
 const FMNIST = process.env.FASHION_MNIST_DIR ?? '/usr/share/datasets/fashion-mnist';
@@ -136,6 +138,54 @@ test('a bad image: stop names the file in one line; skip counts it in the summar
   assert.is(skip.code, 0, skip.stderr);
   assert.match(skip.stderr, /warning: skipped .*zz-broken\.jpg: is truncated or corrupt/, skip.stderr);
   assert.is(JSON.parse(skip.stdout.trim().split('\n').pop()!).data_skipped, 1);
+});
+
+test('a streamed run killed mid-epoch resumes to the uninterrupted result, augmentation on', async () => {
+  // Decoded crops and flips are drawn from (seed, epoch, index), and the feed restarts at the
+  // checkpoint's step: the resumed run sees the same images and ends with the same numbers.
+  const data = `imagefolder(dir: "${made.folder}", size: 32, augment: [random_resized_crop(scale: [0.5, 1]), hflip], normalize: ${NORM}, subset: 640, test_subset: 200)`;
+  const file = program('streamed-resume', data, 2);
+  const every = ['--checkpoint-every', '2'];
+  const env = { SUBNET_DATA_WORKERS: '2' };
+  const ref = join(root, 'runs-stream-ref');
+  const a = subnet(['run', file, '--out', ref, ...every], env);
+  assert.is(a.code, 0, a.stderr);
+  const out = join(root, 'runs-stream-killed');
+  const child = spawn(process.execPath, [join(ROOT, 'bin', 'subnet.mjs'), 'run', file, '--out', out, ...every], {
+    cwd: ROOT,
+    env: { ...process.env, ...env, NO_COLOR: '1', SUBNET_CHILD: '1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr!.on('data', (d) => (stderr += d));
+  const exited = new Promise((r) => child.on('close', r));
+  const midEpoch = () => {
+    const dirs = existsSync(out) ? readdirSync(out) : [];
+    const p = dirs.length ? join(out, dirs[0]!, CHECKPOINT_FILE) : '';
+    if (!p || !existsSync(p)) return false;
+    try {
+      const m = readCheckpoint(p).meta;
+      return m.epoch === 1 && m.next_step > 0;
+    } catch {
+      return false; // being replaced right now
+    }
+  };
+  while (!midEpoch()) {
+    if (child.exitCode !== null) assert.unreachable(`the run ended before a mid-epoch checkpoint of epoch 2: ${stderr}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  child.kill('SIGKILL');
+  await exited;
+  const b = subnet(['run', file, '--out', out, ...every, '--resume'], env);
+  assert.is(b.code, 0, b.stderr);
+  assert.match(b.stdout, /resuming from .*checkpoint\.safetensors at epoch 2, step \d+\/10/);
+  const id = readdirSync(out)[0]!;
+  const strip = (dir: string) =>
+    readFileSync(join(dir, id, 'metrics.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => Object.fromEntries(Object.entries(JSON.parse(l)).filter(([k]) => !(TIMING_FIELDS as readonly string[]).includes(k) && !k.startsWith('data_'))));
+  assert.equal(strip(out), strip(ref));
 });
 
 test.run();
