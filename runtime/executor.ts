@@ -39,7 +39,27 @@ export interface RunExecutor {
   destroy(): void;
 }
 
-export class Executor implements RunExecutor {
+/** The parts of a RunExecutor that follow from `plan` and `read`. */
+export abstract class ReadsRanges {
+  abstract readonly plan: Plan;
+  abstract read(ranges: BufferRange[]): Promise<ArrayBuffer[]>;
+
+  async readF32(range: BufferRange): Promise<Float32Array> {
+    return new Float32Array((await this.read([range]))[0]);
+  }
+
+  async readU32(range: BufferRange): Promise<Uint32Array> {
+    return new Uint32Array((await this.read([range]))[0]);
+  }
+
+  tensor(name: string) {
+    const t = this.plan.tensors.find((x) => x.name === name);
+    if (!t) throw new Error(`no tensor ${name} in the plan`);
+    return t;
+  }
+}
+
+export class Executor extends ReadsRanges implements RunExecutor {
   readonly buffers: GPUBuffer[];
   private phases = new Map<PhaseName, Prepared[]>();
   private readonly stepData = new ArrayBuffer(STEP_UNIFORM_BYTES);
@@ -50,6 +70,7 @@ export class Executor implements RunExecutor {
     readonly ctx: GpuContext,
     readonly plan: Plan,
   ) {
+    super();
     const { device } = ctx;
     this.buffers = plan.buffers.map((b) => {
       let usage = GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
@@ -213,20 +234,6 @@ export class Executor implements RunExecutor {
       s.destroy();
     }
     return out;
-  }
-
-  async readF32(range: BufferRange): Promise<Float32Array> {
-    return new Float32Array((await this.read([range]))[0]);
-  }
-
-  async readU32(range: BufferRange): Promise<Uint32Array> {
-    return new Uint32Array((await this.read([range]))[0]);
-  }
-
-  tensor(name: string) {
-    const t = this.plan.tensors.find((x) => x.name === name);
-    if (!t) throw new Error(`no tensor ${name} in the plan`);
-    return t;
   }
 
   destroy(): void {

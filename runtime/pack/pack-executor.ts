@@ -7,7 +7,7 @@
 import { packedPieces, packedSpan, type PackedPlan } from '../../compiler/index.js';
 import { STEP_UNIFORM_BYTES, STEP_UNIFORM_FIELDS, STEP_UNIFORM_FLOATS, type BufferRange, type Plan, type StepUniformField } from '../../compiler/plan/plan.js';
 import type { GpuContext } from '../device.js';
-import { Executor, type PhaseName, type RunExecutor } from '../executor.js';
+import { Executor, ReadsRanges, type PhaseName, type RunExecutor } from '../executor.js';
 
 type Op =
   | { kind: 'write'; range: BufferRange; data: Uint8Array }
@@ -137,7 +137,7 @@ export class PackExecutor {
 }
 
 /** One run of a pack, behind the interface the training loop uses. */
-export class PackMember implements RunExecutor {
+export class PackMember extends ReadsRanges implements RunExecutor {
   readonly queue: Op[] = [];
   private waiting: { resolve: () => void; reject: (e: Error) => void }[] = [];
 
@@ -145,7 +145,9 @@ export class PackMember implements RunExecutor {
     private readonly pack: PackExecutor,
     readonly plan: Plan,
     readonly index: number,
-  ) {}
+  ) {
+    super();
+  }
 
   setStep(fields: Partial<Record<StepUniformField, number>>): void {
     this.push({ kind: 'step', fields: { ...fields } });
@@ -187,20 +189,6 @@ export class PackMember implements RunExecutor {
   async read(ranges: BufferRange[]): Promise<ArrayBuffer[]> {
     await this.drained();
     return this.pack.read(this.index, ranges);
-  }
-
-  async readF32(range: BufferRange): Promise<Float32Array> {
-    return new Float32Array((await this.read([range]))[0]);
-  }
-
-  async readU32(range: BufferRange): Promise<Uint32Array> {
-    return new Uint32Array((await this.read([range]))[0]);
-  }
-
-  tensor(name: string) {
-    const t = this.plan.tensors.find((x) => x.name === name);
-    if (!t) throw new Error(`no tensor ${name} in the plan`);
-    return t;
   }
 
   destroy(): void {

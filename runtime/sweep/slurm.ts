@@ -34,14 +34,35 @@ export function defaultSubnetCommand(): string {
   return `${shq(process.execPath)} ${shq(bin)}`;
 }
 
+/** The `subnet sweep` arguments every task repeats. */
+function sweepArgs(o: SlurmOptions, extra: string[] = []): string {
+  return ['sweep', o.file, '--out', o.out, ...o.overrides.flatMap((s) => ['--set', s]), ...(o.experiment ? ['--experiment', o.experiment] : []), ...extra].map(shq).join(' ');
+}
+
+/** The #SBATCH block of an array of n tasks. */
+function sbatch(o: SlurmOptions, n: number): string {
+  return `#SBATCH --job-name=${o.jobName}
+#SBATCH --array=0-${n - 1}${o.parallel > 0 ? `%${o.parallel}` : ''}
+#SBATCH --output=${o.out}/slurm-%A_%a.out
+#SBATCH --ntasks=1
+#SBATCH --cpus-per-task=4
+#SBATCH --gres=gpu:1`;
+}
+
+/** Reads the array index into `v`, refusing one outside 0..n−1; then the launcher and directory. */
+function taskPrelude(o: SlurmOptions, v: string, n: number): string {
+  return `${v}=\${SLURM_ARRAY_TASK_ID:?run this script with sbatch, or set SLURM_ARRAY_TASK_ID}
+if [ "$${v}" -lt 0 ] || [ "$${v}" -ge ${n} ]; then
+  echo "array index $${v} is outside 0-${n - 1}" >&2
+  exit 1
+fi
+SUBNET=\${SUBNET:-${o.subnet ?? defaultSubnetCommand()}}
+cd ${shq(o.cwd)}`;
+}
+
 export function slurmScript(runs: readonly CompiledRun[], o: SlurmOptions): string {
   if (o.tasks && o.tasks.some((t) => t.length > 1)) return packedScript(runs, o, o.tasks);
   const n = runs.length;
-  const args = [
-    'sweep', o.file, '--out', o.out,
-    ...o.overrides.flatMap((s) => ['--set', s]),
-    ...(o.experiment ? ['--experiment', o.experiment] : []),
-  ].map(shq).join(' ');
   const table = runs.map((r, i) => `#   ${String(i).padStart(String(n - 1).length)}  ${r.run.id}  ${r.experiment}  ${axesText(r.run.config.axes)}`.trimEnd());
   return `#!/bin/bash
 # A Slurm job array for the sweep of ${o.file}: ${n} runs, one array task each.
@@ -49,26 +70,15 @@ export function slurmScript(runs: readonly CompiledRun[], o: SlurmOptions): stri
 # each task trains one run into ${o.out}/<run id>/. Complete runs are skipped, so submitting
 # again runs only what is missing. Then: subnet report ${shq(o.out)}
 #
-#SBATCH --job-name=${o.jobName}
-#SBATCH --array=0-${n - 1}${o.parallel > 0 ? `%${o.parallel}` : ''}
-#SBATCH --output=${o.out}/slurm-%A_%a.out
-#SBATCH --ntasks=1
-#SBATCH --cpus-per-task=4
-#SBATCH --gres=gpu:1
+${sbatch(o, n)}
 #
 # Index → run (position in the expanded sweep, run id, experiment, swept values):
 ${table.join('\n')}
 set -euo pipefail
 
 IDS=(${runs.map((r) => r.run.id).join(' ')})
-INDEX=\${SLURM_ARRAY_TASK_ID:?run this script with sbatch, or set SLURM_ARRAY_TASK_ID}
-if [ "$INDEX" -lt 0 ] || [ "$INDEX" -ge ${n} ]; then
-  echo "array index $INDEX is outside 0-${n - 1}" >&2
-  exit 1
-fi
-SUBNET=\${SUBNET:-${o.subnet ?? defaultSubnetCommand()}}
-cd ${shq(o.cwd)}
-exec $SUBNET ${args} --index "$INDEX" --expect-id "\${IDS[$INDEX]}" "$@"
+${taskPrelude(o, 'INDEX', n)}
+exec $SUBNET ${sweepArgs(o)} --index "$INDEX" --expect-id "\${IDS[$INDEX]}" "$@"
 `;
 }
 
@@ -80,12 +90,6 @@ exec $SUBNET ${args} --index "$INDEX" --expect-id "\${IDS[$INDEX]}" "$@"
 function packedScript(runs: readonly CompiledRun[], o: SlurmOptions, tasks: number[][]): string {
   const n = tasks.length;
   const largest = Math.max(...tasks.map((t) => t.length));
-  const args = [
-    'sweep', o.file, '--out', o.out,
-    ...o.overrides.flatMap((s) => ['--set', s]),
-    ...(o.experiment ? ['--experiment', o.experiment] : []),
-    '--pack', String(largest),
-  ].map(shq).join(' ');
   const w = String(n - 1).length;
   const table = tasks.flatMap((t, k) => t.map((i, j) => `#   ${(j === 0 ? String(k) : '').padStart(w)}  ${String(i).padStart(String(runs.length - 1).length)}  ${runs[i].run.id}  ${runs[i].experiment}  ${axesText(runs[i].run.config.axes)}`.trimEnd()));
   return `#!/bin/bash
@@ -95,12 +99,7 @@ function packedScript(runs: readonly CompiledRun[], o: SlurmOptions, tasks: numb
 # each run trains into ${o.out}/<run id>/. Complete runs are skipped, so submitting again runs
 # only what is missing. Then: subnet report ${shq(o.out)}
 #
-#SBATCH --job-name=${o.jobName}
-#SBATCH --array=0-${n - 1}${o.parallel > 0 ? `%${o.parallel}` : ''}
-#SBATCH --output=${o.out}/slurm-%A_%a.out
-#SBATCH --ntasks=1
-#SBATCH --cpus-per-task=4
-#SBATCH --gres=gpu:1
+${sbatch(o, n)}
 #
 # Task → runs (task, position in the expanded sweep, run id, experiment, swept values):
 ${table.join('\n')}
@@ -108,13 +107,7 @@ set -euo pipefail
 
 RUNS=(${tasks.map((t) => t.join(',')).join(' ')})
 IDS=(${tasks.map((t) => t.map((i) => runs[i].run.id).join(',')).join(' ')})
-TASK=\${SLURM_ARRAY_TASK_ID:?run this script with sbatch, or set SLURM_ARRAY_TASK_ID}
-if [ "$TASK" -lt 0 ] || [ "$TASK" -ge ${n} ]; then
-  echo "array index $TASK is outside 0-${n - 1}" >&2
-  exit 1
-fi
-SUBNET=\${SUBNET:-${o.subnet ?? defaultSubnetCommand()}}
-cd ${shq(o.cwd)}
-exec $SUBNET ${args} --index "\${RUNS[$TASK]}" --expect-id "\${IDS[$TASK]}" "$@"
+${taskPrelude(o, 'TASK', n)}
+exec $SUBNET ${sweepArgs(o, ['--pack', String(largest)])} --index "\${RUNS[$TASK]}" --expect-id "\${IDS[$TASK]}" "$@"
 `;
 }
