@@ -67,7 +67,8 @@ export function registerSweepCommands(p: Command, r: Registration): void {
     .addOption(new Option('--out <dir>', 'run directories and checkpoints (share it between machines to resume a dead worker\'s run)').default('runs'))
     .addOption(new Option('--lock-ms <ms>', 'job lock; a dead worker\'s run is retried about this long after it died').default('30000'))
     .option('--until-empty', 'exit once nothing is waiting or running on the queue')
+    .addOption(new Option('--pack <n>', 'jobs fetched together (--concurrency) that share kernels train as one packed program: auto, at most N, or off').default('auto'))
     .action(async (o) =>
-      r.done(await workerCommand({ queue: o.queue, queueName: o.queueName, concurrency: o.concurrency, out: o.out, lockMs: o.lockMs, untilEmpty: !!o.untilEmpty })),
+      r.done(await workerCommand({ queue: o.queue, queueName: o.queueName, concurrency: o.concurrency, out: o.out, lockMs: o.lockMs, untilEmpty: !!o.untilEmpty, pack: o.pack })),
     );
 }

@@ -6,6 +6,7 @@ import { queueError } from '../queue/cli.js';
 import { checkQueueName, checkQueueUrl } from '../queue/connection.js';
 import { runWorker } from '../queue/worker.js';
 import { CliError } from '../session/errors.js';
+import { parsePack } from './sweep-command.js';
 import { datasetLoader, openDeviceOrExplain } from '../session/resources.js';
 
 export interface WorkerCommandOptions {
@@ -15,6 +16,8 @@ export interface WorkerCommandOptions {
   out: string;
   lockMs: string;
   untilEmpty: boolean;
+  /** auto | N | off (default auto). */
+  pack?: string;
 }
 
 function int(flag: string, v: string, min: number): number {
@@ -31,6 +34,7 @@ export async function workerCommand(opts: WorkerCommandOptions): Promise<number>
     queueError(e);
   }
   const concurrency = int('--concurrency', opts.concurrency, 1);
+  const pack = parsePack(opts.pack);
   const lockMs = int('--lock-ms', opts.lockMs, 1000);
   const ctx = await openDeviceOrExplain();
   const ac = new AbortController();
@@ -55,6 +59,7 @@ export async function workerCommand(opts: WorkerCommandOptions): Promise<number>
       dataset: datasetLoader(),
       log,
       signal: ac.signal,
+      pack,
     });
     const runs = (n: number) => `${n} run${n === 1 ? '' : 's'}`;
     log(`worker done: ${runs(r.completed)} completed, ${r.failed} failed, ${r.handedBack} handed back`);

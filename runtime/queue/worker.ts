@@ -14,7 +14,9 @@ import type { GpuContext } from '../device.js';
 import { readMetricsOrRepair } from '../results/run-files.js';
 import type { Summary } from '../results/rundir.js';
 import { runDirOf } from '../run.js';
-import { executeTask, isAbort, PlanError } from '../sweep/execute.js';
+import { isAbort, PlanError } from '../sweep/execute.js';
+import { PackGatherer } from '../sweep/gather.js';
+import type { PackSetting } from '../sweep/packs.js';
 import { errorText } from '../sweep/failure.js';
 import { axesText } from '../sweep/progress.js';
 import { completeSummary } from '../sweep/status.js';
@@ -35,6 +37,8 @@ export interface WorkerOptions {
   dataset: (config: RunConfig) => Dataset;
   log: (line: string) => void;
   signal: AbortSignal;
+  /** Jobs fetched together that share kernels train as one pack (default off). */
+  pack?: PackSetting;
 }
 
 export interface WorkerResult {
@@ -51,6 +55,8 @@ export async function runWorker(o: WorkerOptions): Promise<WorkerResult> {
   const store = new ResultsStore(redis, o.queueName);
   const queue = new Queue(o.queueName, { connection: redis });
   const result: WorkerResult = { completed: 0, failed: 0, handedBack: 0 };
+  // Jobs fetched together (--concurrency N) that share kernels train as one pack (--pack).
+  const gatherer = new PackGatherer(o.pack ?? 'off');
 
   const storeFromDisk = async (s: Summary, config: RunConfig) => {
     const dir = runDirOf(o.out, s.run_id);
@@ -74,7 +80,7 @@ export async function runWorker(o: WorkerOptions): Promise<WorkerResult> {
     }
     log(`start ${id}  ${d.experiment}  ${axesText(d.config.axes)}  (attempt ${job.attemptsStarted})`.trimEnd());
     try {
-      const s = await executeTask(
+      const s = await gatherer.run(
         { experiment: d.experiment, run: { id, config: d.config }, source: d.source },
         {
           ctx: o.ctx,

@@ -136,6 +136,36 @@ test('SIGTERM: a worker stops its run at a step boundary and hands the job back'
   }
 });
 
+test('--pack: jobs a worker fetches together train as one pack, each as it trains alone', async () => {
+  const redis = await startRedis();
+  let w: Proc | undefined;
+  try {
+    const file = program('packed.subnet', tinyProgram({ n: 512, epochs: 2, seeds: 2, sweeps: ['sweep mask.keep in [30%, 50%, 70%]'] }));
+    const ref = join(dir, 'packed-ref');
+    const local = subnet(['sweep', file, '--out', ref, '--pack', 'off', '--json'], {}, 120_000);
+    assert.is(local.code, 0, local.stderr);
+    const submit = subnet(['sweep', file, '--queue', redis.url, '--queue-name', 'packed', '--json'], {}, 60_000);
+    assert.is(submit.code, 0, submit.stderr);
+    const ids: string[] = JSON.parse(submit.stdout).enqueued;
+    assert.is(ids.length, 6);
+    w = worker(redis.url, 'packed', ['--until-empty', '--concurrency', '6', '--pack', '6']);
+    assert.is(await w.exited(120_000), 0, w.output());
+    assert.match(w.output(), /packing \d runs as one program/);
+    await withQueue(redis.url, 'packed', async (q, store) => {
+      assert.equal(await q.getJobCounts('completed', 'failed'), { completed: 6, failed: 0 });
+      for (const id of ids) {
+        const r = (await store.get(id))!;
+        const strip = (m: Record<string, unknown>[]) => m.map(({ train_loss, train_accuracy, test_loss, test_accuracy }) => ({ train_loss, train_accuracy, test_loss, test_accuracy }));
+        const want = readFileSync(join(ref, id, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+        assert.equal(strip(r.metrics as never), strip(want), `${id}: the packed job's metrics are its solo run's`);
+      }
+    });
+  } finally {
+    w?.kill('SIGKILL');
+    await redis.stop();
+  }
+});
+
 test('job ids: the run id, except integer-looking ids that BullMQ refuses', () => {
   assert.is(jobIdOf('3991dc7a67bc'), '3991dc7a67bc');
   assert.is(jobIdOf('123456789012'), 'r123456789012');
