@@ -60,8 +60,9 @@ Examples:
   overrides(p.command('plan').description('show what each run compiles to: layers, kernels, dispatches, memory').argument('<file>'))
     .option('--json', 'one JSON summary per run')
     .option('--full', 'the whole Plan (WGSL included) as JSON')
+    .option('--pack <n>', 'also the packed plans of runs that train as one program (N runs a pack at most, or auto)')
     .action(async (file: string, o) =>
-      done(await planCommand(file, { color: colorWanted(p.opts()), json: !!o.json, full: !!o.full, overrides: o.set, experiment: o.experiment })),
+      done(await planCommand(file, { color: colorWanted(p.opts()), json: !!o.json, full: !!o.full, overrides: o.set, experiment: o.experiment, pack: o.pack })),
     );
 
   overrides(p.command('run').description('train every run of a program').argument('<file>'))

@@ -6,6 +6,9 @@ import { DEFAULT_LIMITS } from '../../compiler/plan/plan.js';
 import { closeDevice, openDevice } from '../device.js';
 import { compileRuns, planRun, type CompileCliOptions } from '../session/compile.js';
 import { planSummary } from '../plan-summary.js';
+import { bytesPerRun, packPlans, type PackedPlan } from '../../compiler/index.js';
+import { groupPacks } from '../sweep/packs.js';
+import { parsePack } from './sweep-command.js';
 
 export { planSummary };
 
@@ -49,16 +52,54 @@ export async function adapterLimits(): Promise<{ limits: TargetLimits; adapter: 
   }
 }
 
-export async function planCommand(file: string, opts: CompileCliOptions & { json: boolean; full: boolean }): Promise<number> {
+/** A packed plan (docs/scaling.md, "Packed sweeps"): what one program of R runs costs beside R runs one at a time. */
+export function packSummary(packed: PackedPlan, solo: Plan) {
+  const R = packed.pack.runs;
+  return {
+    pack: packed.pack.members,
+    runs: R,
+    kernels: packed.kernels.length,
+    dispatches_per_train_step: packed.phases.trainStep.length,
+    dispatches_per_train_step_one_at_a_time: R * solo.phases.trainStep.length,
+    arena_bytes: packed.stats.arenaBytes,
+    device_bytes: packed.buffers.reduce((a, b) => a + b.size, 0),
+    bytes_per_run: bytesPerRun(solo),
+    interleave_bytes: packed.pack.chunk,
+  };
+}
+
+function renderPack(p: ReturnType<typeof packSummary>): string {
+  return [
+    `pack of ${p.runs} runs: ${p.pack.join(' ')}`,
+    `  kernels: ${p.kernels} pipelines; dispatches per train step: ${p.dispatches_per_train_step} for all ${p.runs} (${p.dispatches_per_train_step_one_at_a_time} one at a time)`,
+    `  arena: ${fmtBytes(p.arena_bytes)}; device memory: ${fmtBytes(p.device_bytes)} (${fmtBytes(p.bytes_per_run)} a run); interleave ${p.interleave_bytes} bytes`,
+  ].join('\n');
+}
+
+export async function planCommand(file: string, opts: CompileCliOptions & { json: boolean; full: boolean; pack?: string }): Promise<number> {
   const { runs, sources } = compileRuns(file, opts);
   const { limits, adapter } = await adapterLimits();
   if (!adapter) process.stderr.write('note: no WebGPU adapter; planning for WebGPU\'s default limits\n');
   const out: string[] = [];
+  const plans: Plan[] = [];
   for (const { experiment, run } of runs) {
     const plan = planRun(run, limits, sources, opts.color);
+    plans.push(plan);
     if (opts.full) out.push(JSON.stringify(plan));
     else if (opts.json) out.push(JSON.stringify(planSummary(plan, experiment)));
     else out.push(renderPlan(plan, experiment));
+  }
+  if (opts.pack !== undefined) {
+    // `auto` here packs as a GPU would: the plan is the question, not this adapter's choice.
+    const setting = parsePack(opts.pack);
+    const tasks = runs.map((r) => ({ experiment: r.experiment, run: r.run, source: '' }));
+    for (const u of groupPacks(tasks, plans, setting, limits, () => '0:0')) {
+      if (!u.plans) continue;
+      const packed = packPlans(u.plans);
+      if (opts.full) out.push(JSON.stringify(packed));
+      else if (opts.json) out.push(JSON.stringify(packSummary(packed, u.plans[0])));
+      else out.push(renderPack(packSummary(packed, u.plans[0])));
+    }
   }
   process.stdout.write(out.join(opts.json || opts.full ? '\n' : '\n\n') + '\n');
   return 0;

@@ -102,6 +102,24 @@ test('SIGKILL mid-pack: the next sweep resumes every member to the uninterrupted
   sameAsUnpacked(out, ref, ids);
 });
 
+test('subnet plan --pack: each pack\'s dispatches and memory beside its runs one at a time', () => {
+  const p = program(TEXT);
+  const r = subnet(['plan', p.file, '--json', '--pack', '4'], {}, TIMEOUT);
+  assert.is(r.code, 0, r.stderr);
+  const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+  const runs = lines.filter((l) => l.run_id);
+  const packs = lines.filter((l) => l.pack);
+  assert.is(runs.length, 8);
+  assert.is(packs.length, 2);
+  for (const k of packs) {
+    assert.is(k.runs, 4);
+    const solo = runs.find((x) => x.run_id === k.pack[0]);
+    assert.is(k.dispatches_per_train_step, solo.dispatches_per_train_step, 'one dispatch per kernel per step for the whole pack');
+    assert.is(k.dispatches_per_train_step_one_at_a_time, 4 * solo.dispatches_per_train_step);
+    assert.ok(k.device_bytes >= 4 * k.bytes_per_run);
+  }
+});
+
 test('bad --pack values: one line, exit 1', () => {
   const p = program(TEXT);
   for (const v of ['0', 'x', '1.5']) {
