@@ -31,7 +31,7 @@ import { programHash, RunDir, type Summary } from './results/rundir.js';
 import { eventFileName } from './tensorboard.js';
 import type { EpochRecord } from './results/epoch.js';
 import { Executor, type RunExecutor } from './executor.js';
-import { EpochStopped, setUp, stepsPerEpoch, trainEpoch } from './train.js';
+import { EpochStopped, setUp, stepsPerEpoch, trainEpoch, type Running } from './train.js';
 import { SUBNET_VERSION } from './version.js';
 
 export interface CheckpointPolicy {
@@ -53,7 +53,7 @@ export interface RunRequest {
   /** One line per epoch (and run start/end). */
   log?: (line: string) => void;
   /** Called every few steps: (epoch 0-based, step in epoch, steps per epoch). */
-  onProgress?: (epoch: number, step: number, steps: number) => void;
+  onProgress?: (epoch: number, step: number, steps: number, running?: Running) => void;
   /** Draw a progress bar on this stream (a terminal). */
   progressStream?: NodeJS.WriteStream;
   /** Stop at the next step boundary, checkpoint, and throw RunInterrupted. */
@@ -181,21 +181,21 @@ export async function executeRun(ctx: GpuContext, req: RunRequest): Promise<Summ
 
   const bar = req.progressStream
     ? new cliProgress.SingleBar(
-        { format: 'epoch {epoch}/{epochs} |{bar}| {value}/{total} steps{data}', stream: req.progressStream, clearOnComplete: true, hideCursor: true },
+        { format: 'epoch {epoch}/{epochs} |{bar}| {value}/{total} steps{running}{data}', stream: req.progressStream, clearOnComplete: true, hideCursor: true },
         cliProgress.Presets.shades_classic,
       )
     : undefined;
   try {
     for (; epoch < epochs; epoch++, nextStep = 0) {
       if (req.signal?.aborted) throw new RunInterrupted(epoch, nextStep, steps, await checkpoint(epoch, nextStep));
-      bar?.start(steps, nextStep, { epoch: epoch + 1, epochs, data: dataProgress(ds) });
+      bar?.start(steps, nextStep, { epoch: epoch + 1, epochs, data: dataProgress(ds), running: '' });
       let rec: EpochRecord;
       try {
         rec = await trainEpoch(ex, ds, epoch, {
           startStep: nextStep,
-          onProgress: (ep, step, total) => {
-            bar?.update(step, { epoch: epoch + 1, epochs, data: dataProgress(ds) });
-            req.onProgress?.(ep, step, total);
+          onProgress: (ep, step, total, running) => {
+            bar?.update(step, { epoch: epoch + 1, epochs, data: dataProgress(ds), running: runningText(running) });
+            req.onProgress?.(ep, step, total, running);
           },
           afterStep: async (e, done) => {
             if (req.signal?.aborted) return true;
@@ -228,6 +228,11 @@ export async function executeRun(ctx: GpuContext, req: RunRequest): Promise<Summ
   }
   dir.writeSummary(summary);
   return summary;
+}
+
+/** The epoch's loss and accuracy so far, for the progress line. */
+function runningText(r: Running | undefined): string {
+  return r ? `  loss ${r.loss.toFixed(4)}  train ${(100 * r.accuracy).toFixed(1)}%` : '';
 }
 
 /** The data side of the progress line for streamed images: decode rate and time spent waiting. */

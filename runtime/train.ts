@@ -14,8 +14,11 @@ import { loadFixedMasks } from './fixed-mask.js';
 import type { EpochRecord } from './results/epoch.js';
 
 export interface TrainHooks {
-  /** Called every few steps with (steps done in epoch, steps per epoch). */
-  onProgress?(epoch: number, step: number, steps: number): void;
+  /**
+   * Called every few steps with (steps done in epoch, steps per epoch) and the epoch's training
+   * loss and accuracy so far (read from the device's accumulators at that sync).
+   */
+  onProgress?(epoch: number, step: number, steps: number, running?: Running): void;
   onEpoch?(rec: EpochRecord): void;
   /** How often to wait for the device (steps); also the progress granularity. */
   syncEvery?: number;
@@ -26,6 +29,12 @@ export interface TrainHooks {
    * true stops the epoch there (trainEpoch throws EpochStopped). It may await (checkpoints).
    */
   afterStep?(epoch: number, done: number, steps: number): boolean | Promise<boolean>;
+}
+
+/** The current epoch's training loss and accuracy over the steps done so far. */
+export interface Running {
+  loss: number;
+  accuracy: number;
 }
 
 export class EpochStopped extends Error {
@@ -141,7 +150,10 @@ export async function trainEpoch(ex: RunExecutor, ds: Dataset, epoch: number, ho
     ex.run('trainStep');
     if ((s + 1) % syncEvery === 0 || s === steps - 1) {
       await ex.sync();
-      hooks.onProgress?.(epoch, s + 1, steps);
+      if (hooks.onProgress) {
+        const m = await ex.readF32(plan.metrics.train);
+        hooks.onProgress(epoch, s + 1, steps, m[2] > 0 ? { loss: m[0] / m[2], accuracy: m[1] / m[2] } : undefined);
+      }
     }
     if (hooks.afterStep && (await hooks.afterStep(epoch, s + 1, steps))) throw new EpochStopped(epoch, s + 1);
   }

@@ -12,6 +12,7 @@ import { CHECKPOINT_FILE } from '../checkpoint.js';
 import { runState } from '../results/complete.js';
 import { previousCheckpointAdvice } from '../results/previous-checkpoint.js';
 import type { Summary } from '../results/rundir.js';
+import type { Running } from '../train.js';
 import { executeRun, runDirOf, RunInterrupted, type CheckpointPolicy } from '../run.js';
 import { stopOnSignals } from '../signals.js';
 import { CliError } from './errors.js';
@@ -32,7 +33,7 @@ export interface RunPlansOptions {
   log: (line: string) => void;
   progressStream?: NodeJS.WriteStream;
   /** Called every few steps of a run (the web page's progress and images/s). */
-  onProgress?: (epoch: number, step: number, steps: number) => void;
+  onProgress?: (epoch: number, step: number, steps: number, running?: Running, run?: string) => void;
   resume?: boolean;
   checkpoint?: CheckpointPolicy;
 }
@@ -82,7 +83,7 @@ export async function runPlans(ctx: GpuContext, runs: PlannedRun[], opts: RunPla
           source: opts.source,
           log,
           progressStream: opts.progressStream,
-          onProgress: opts.onProgress,
+          onProgress: opts.onProgress && ((e, s, n, running) => opts.onProgress!(e, s, n, running, r.id)),
           signal: stop.signal,
           resume: opts.resume,
           checkpoint: opts.checkpoint,

@@ -7,6 +7,7 @@ import { tunedPlan, type TileMap } from '../autotune.js';
 import type { Dataset } from '../data/dataset.js';
 import type { GpuContext } from '../device.js';
 import type { Summary } from '../results/rundir.js';
+import type { Running } from '../train.js';
 import { executeRun, RunAborted, runDirOf, type RunRequest } from '../run.js';
 import { clearFailure, errorText, writeFailure } from './failure.js';
 
@@ -22,7 +23,7 @@ export interface ExecuteOptions {
   outRoot: string;
   dataset: (config: ExpandedRun['config']) => Dataset;
   signal?: AbortSignal;
-  onProgress?: (epoch: number, step: number, steps: number) => void;
+  onProgress?: (epoch: number, step: number, steps: number, running?: Running) => void;
   log?: (line: string) => void;
 }
 

@@ -39,6 +39,8 @@ export interface PageState {
   summaries: Record<string, unknown>[];
   log: string[];
   imagesPerSecond?: number;
+  /** Training loss and accuracy within epochs, as the run goes (x: epochs, fractional). */
+  running: { run: string; epoch: number; loss: number; accuracy: number }[];
 }
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -93,8 +95,10 @@ async function gunzip(f: File): Promise<Uint8Array> {
 }
 
 /** Curves of the runs' epochs (vega-lite → vega → SVG, in the page). */
-async function drawCurves(target: HTMLElement, records: Record<string, EpochRecord[]>): Promise<void> {
+async function drawCurves(target: HTMLElement, records: Record<string, EpochRecord[]>, running: PageState['running']): Promise<void> {
   const values: { run: string; epoch: number; series: string; value: number }[] = [];
+  // Within an epoch: the loss and accuracy of its steps so far, at fractional epochs.
+  for (const p of running) values.push({ run: p.run, epoch: p.epoch, series: 'train loss (running)', value: p.loss }, { run: p.run, epoch: p.epoch, series: 'train accuracy (running)', value: p.accuracy });
   for (const [run, recs] of Object.entries(records)) {
     for (const r of recs) {
       values.push({ run, epoch: r.epoch, series: 'train loss', value: r.train_loss }, { run, epoch: r.epoch, series: 'test loss', value: r.test_loss });
@@ -108,7 +112,7 @@ async function drawCurves(target: HTMLElement, records: Record<string, EpochReco
     transform: [{ filter: { field: 'series', oneOf: series } }],
     mark: { type: 'line', point: true },
     encoding: {
-      x: { field: 'epoch', type: 'quantitative', axis: { tickMinStep: 1, format: 'd' } },
+      x: { field: 'epoch', type: 'quantitative', scale: { domainMin: 0 }, axis: { format: '~g' } },
       y: { field: 'value', type: 'quantitative', scale: { zero: false } },
       color: { field: 'series', type: 'nominal' },
       strokeDash: { field: 'run', type: 'nominal', legend: Object.keys(records).length > 1 ? {} : null },
@@ -117,7 +121,7 @@ async function drawCurves(target: HTMLElement, records: Record<string, EpochReco
   const spec = {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     data: { values },
-    hconcat: [panel('loss', ['train loss', 'test loss']), panel('accuracy', ['train accuracy', 'test accuracy'])],
+    hconcat: [panel('loss', ['train loss (running)', 'train loss', 'test loss']), panel('accuracy', ['train accuracy (running)', 'train accuracy', 'test accuracy'])],
     resolve: { scale: { color: 'independent' } },
   };
   const view = new vega.View(vega.parse(vl.compile(spec as vl.TopLevelSpec).spec), { renderer: 'none', logLevel: vega.Error });
@@ -133,7 +137,7 @@ function download(name: string, data: Uint8Array, type: string): HTMLAnchorEleme
 
 /** Builds the page and waits for the user's data. */
 export async function startPage(payload: WebPayload): Promise<void> {
-  const state: PageState = { state: 'idle', summaries: [], log: [] };
+  const state: PageState = { state: 'idle', summaries: [], log: [], running: [] };
   (window as unknown as { subnet: PageState }).subnet = state;
   document.title = `subnet: ${payload.file}`;
   $('title').textContent = `${payload.file}`;
@@ -225,6 +229,7 @@ export async function startPage(payload: WebPayload): Promise<void> {
       }
       const gpu = ctx;
       const records: Record<string, EpochRecord[]> = {};
+      let lastDraw = 0;
       let t0 = performance.now();
       let s0 = 0;
       const planned = payload.runs.map((r) => ({
@@ -239,7 +244,7 @@ export async function startPage(payload: WebPayload): Promise<void> {
         const m = /^\/runs\/([^/]+)\/metrics\.jsonl$/.exec(path);
         if (!m || !data) return;
         records[m[1]] = new TextDecoder().decode(data).split('\n').filter(Boolean).map((l) => JSON.parse(l) as EpochRecord);
-        void drawCurves($('curves'), records);
+        void drawCurves($('curves'), records, state.running);
       });
       try {
         const result = await runPlans(gpu, planned, {
@@ -247,8 +252,16 @@ export async function startPage(payload: WebPayload): Promise<void> {
           source: payload.source,
           log,
           resume: true,
-          onProgress: (epoch, step, steps) => {
+          onProgress: (epoch, step, steps, running, run) => {
             const now = performance.now();
+            if (running && run) {
+              state.running.push({ run, epoch: epoch + step / steps, loss: running.loss, accuracy: running.accuracy });
+              // At most twice a second: on a fast GPU, steps come faster than a chart renders.
+              if (now - lastDraw > 500 || step === steps) {
+                lastDraw = now;
+                void drawCurves($('curves'), records, state.running);
+              }
+            }
             if (step < s0) (t0 = now), (s0 = 0);
             const batch = payload.runs[0].plan.config.train.batch;
             const rate = now > t0 ? ((step - s0) * batch * 1000) / (now - t0) : 0;

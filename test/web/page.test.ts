@@ -90,13 +90,17 @@ function metricsWithoutTimings(path: string): Record<string, unknown>[] {
     await page.setInputFiles('#files', dataFiles);
     await page.click('#train');
     await page.waitForFunction(() => ['done', 'error'].includes((window as unknown as { subnet: { state: string } }).subnet.state), null, { timeout: 10 * 60 * 1000, polling: 500 });
-    const state = await page.evaluate(() => (window as unknown as { subnet: { state: string; message?: string; log: string[]; summaries: Record<string, unknown>[] } }).subnet);
+    const state = await page.evaluate(() => (window as unknown as { subnet: { state: string; message?: string; log: string[]; summaries: Record<string, unknown>[]; running: { epoch: number; loss: number }[] } }).subnet);
     assert.equal(errors, []);
     assert.is(state.state, 'done', state.message);
     const s = state.summaries[0];
     for (const k of ['run_id', 'epochs', 'final_test_accuracy', 'best_test_accuracy', 'best_epoch', 'final_train_accuracy', 'final_train_loss', 'final_test_loss', 'params', 'kept_params']) {
       assert.equal(s[k], cliSummary[k], `summary.${k}: browser ${s[k]}, subnet run ${cliSummary[k]}`);
     }
+    // The curves followed the epoch as it ran: its running loss, ending at the epoch's train loss.
+    assert.ok(state.running.length >= 2, `running points: ${JSON.stringify(state.running)}`);
+    assert.is(state.running[state.running.length - 1].epoch, 1);
+    assert.is(state.running[state.running.length - 1].loss, s.final_train_loss);
     console.log(
       `images/s: Chromium ${Math.round(s.train_images_per_second as number)} (${state.log.find((l) => l.startsWith('adapter'))}), subnet run ${Math.round(cliSummary.train_images_per_second)} (${cliSummary.adapter})` +
         (ssSummary ? `, subnet run ${Math.round(ssSummary.train_images_per_second as number)} (${ssSummary.adapter})` : ''),
