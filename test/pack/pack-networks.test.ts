@@ -27,13 +27,15 @@ async function oneStep(ex: RunExecutor, plan: Plan): Promise<Uint8Array[]> {
   return (await ex.read(ranges)).map((b) => new Uint8Array(b));
 }
 
-async function packsExactly(model: string, imp: string): Promise<void> {
+/** `longRun`: lowered as for a long run, so CPU adapters get their subgroup-broadcast kernels. */
+async function packsExactly(model: string, imp: string, longRun = false): Promise<void> {
   const ctx = await gpu();
   const cfgs: RunConfig[] = [
     { ...networkConfig(model, CIFAR, 4, imp, '', '30%'), seed: 0 },
     { ...networkConfig(model, CIFAR, 4, imp, '', '50%'), seed: 1 },
   ];
-  const plans = cfgs.map((c, i) => lower(c, `${model}-${i}`, ctx.limits));
+  const plans = cfgs.map((c, i) => lower(c, `${model}-${i}`, ctx.limits, longRun ? { tileSteps: Infinity } : {}));
+  if (longRun && ctx.limits.subgroupSize === 8) assert.ok(plans[0].kernels.some((k) => k.wgsl.includes('subgroupBroadcast')), 'the broadcast kernels are in the plan');
   const ds = loadDataset(cfgs[0].data);
   const solo: Uint8Array[][] = [];
   for (const p of plans) {
@@ -76,5 +78,7 @@ const NETWORKS: [string, string][] = [
 ];
 
 for (const [model, imp] of NETWORKS) test(`${model}: a packed step equals the solo steps`, () => packsExactly(model, imp));
+test('Conv2 (width ¼) with the tiles of a long run (subgroup broadcasts on CPU adapters): a packed step equals the solo steps', () =>
+  packsExactly('Conv2(width: 0.25)', 'std/frankle.subnet', true));
 
 test.run();
