@@ -6,6 +6,7 @@
 // looser adapter (alignment moves tensors, not arithmetic).
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { isStreamed } from '../../compiler/index.js';
 import { DEFAULT_LIMITS } from '../../compiler/plan/plan.js';
 import { writeFileAtomic } from '../results/atomic.js';
 import type { RunnerPayload } from '../runner/main.js';
@@ -25,8 +26,23 @@ export interface CompileOptions extends CompileCliOptions {
   target?: string;
 }
 
+/** dist/runtime/data/decode-worker.js: image-folder runs decode in worker threads. */
+const DECODE_WORKER = join(dirname(fileURLToPath(import.meta.url)), '..', 'data', 'decode-worker.js');
+
+/**
+ * The decode worker as one ES module with `sharp` left a bare import, for a runner whose runs
+ * read image folders: the runner hands it to its worker threads as a data: URL (decode-pool.ts),
+ * so it stays one file; sharp, a native package, must be installed beside it.
+ */
+async function bundleDecodeWorker(esbuild: Awaited<ReturnType<typeof loadEsbuild>>): Promise<string> {
+  const r = await esbuild.build({ entryPoints: [DECODE_WORKER], bundle: true, platform: 'node', format: 'esm', target: 'node20', external: ['sharp'], write: false, minify: true, legalComments: 'none', logLevel: 'silent' });
+  return r.outputFiles[0].text;
+}
+
 export async function bundleRunner(payload: RunnerPayload): Promise<Uint8Array> {
   const esbuild = await loadEsbuild();
+  const images = payload.runs.some((r) => isStreamed(r.plan.config.data));
+  const worker = images ? `\nglobalThis.__subnetDecodeWorker = ${JSON.stringify(await bundleDecodeWorker(esbuild))};` : '';
   const result = await esbuild.build({
     stdin: {
       contents: `import { start } from './main.js';\nstart(${JSON.stringify(payload)});\n`,
@@ -46,7 +62,7 @@ export async function bundleRunner(payload: RunnerPayload): Promise<Uint8Array> 
     logLevel: 'silent',
     // CommonJS dependencies (cli-progress) call require(); an ES module has to provide it.
     banner: {
-      js: `// subnet ${SUBNET_VERSION} standalone runner: ${payload.runs.length} run(s) of ${payload.file}. Needs the "webgpu" package; node runner.mjs --help\nimport { createRequire as __subnetCreateRequire } from 'node:module';\nconst require = __subnetCreateRequire(import.meta.url);`,
+      js: `// subnet ${SUBNET_VERSION} standalone runner: ${payload.runs.length} run(s) of ${payload.file}. Needs the "webgpu" package${images ? ' and, for its image folders, "sharp"' : ''}; node runner.mjs --help\nimport { createRequire as __subnetCreateRequire } from 'node:module';\nconst require = __subnetCreateRequire(import.meta.url);${worker}`,
     },
   });
   return result.outputFiles[0].contents;
@@ -100,6 +116,7 @@ export async function compileCommand(file: string, opts: CompileOptions): Promis
     throw new CliError(`error: ${opts.output}: cannot write (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }
   const kib = (bytes.length / 1024).toFixed(1);
-  process.stderr.write(`wrote ${opts.output}: ${runs.length} run(s), ${kib} KiB; run it with \`node ${opts.output} --out runs\` next to a node_modules with webgpu\n`);
+  const images = runs.some((r) => isStreamed(r.run.config.data));
+  process.stderr.write(`wrote ${opts.output}: ${runs.length} run(s), ${kib} KiB; run it with \`node ${opts.output} --out runs\` next to a node_modules with webgpu${images ? ' and sharp (its image folders are decoded with it)' : ''}\n`);
   return 0;
 }

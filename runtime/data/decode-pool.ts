@@ -6,9 +6,12 @@
 // libvips runs its work on libuv's thread pool, which every worker thread shares: the launcher
 // (bin/subnet.mjs) sizes UV_THREADPOOL_SIZE to the machine so that N workers are N decodes.
 import { availableParallelism } from 'node:os';
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { DecodeJob, DecodeResult } from './decode.js';
 import type { ChunkReply, ChunkRequest } from './decode-worker.js';
+import { DataError } from './idx.js';
 
 interface Pending {
   req: ChunkRequest;
@@ -23,6 +26,27 @@ export function defaultWorkers(env: Record<string, string | undefined> = process
   return Math.max(1, availableParallelism() - 1);
 }
 
+declare global {
+  /** Set by a standalone runner (`subnet compile`): decode-worker.ts bundled as one ES module, `sharp` left a bare import. */
+  var __subnetDecodeWorker: string | undefined;
+}
+
+/**
+ * The decode worker's module: the file beside this one, or in a standalone runner the bundled
+ * source as a data: URL, its `sharp` import pointed at the sharp installed beside the runner.
+ */
+function workerUrl(): URL {
+  const bundled = globalThis.__subnetDecodeWorker;
+  if (!bundled) return new URL('./decode-worker.js', import.meta.url);
+  let sharp: string;
+  try {
+    sharp = pathToFileURL(createRequire(import.meta.url).resolve('sharp')).href;
+  } catch {
+    throw new DataError('sharp', 'not found beside the runner; its program reads image folders, which needs it: npm install sharp@0.34.5 (with webgpu)');
+  }
+  return new URL(`data:text/javascript,${encodeURIComponent(bundled.replace(/from\s*"sharp"/g, `from ${JSON.stringify(sharp)}`))}`);
+}
+
 export class DecodePool {
   private readonly idle: Worker[] = [];
   private readonly all: Worker[] = [];
@@ -34,7 +58,7 @@ export class DecodePool {
 
   constructor(readonly size: number) {
     for (let i = 0; i < size; i++) {
-      const w = new Worker(new URL('./decode-worker.js', import.meta.url));
+      const w = new Worker(workerUrl());
       w.unref();
       w.on('message', (m: ChunkReply) => this.done(w, m));
       w.on('error', (e) => this.fail(w, e));

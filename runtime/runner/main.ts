@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DataConfig } from '../../compiler/plan/config.js';
 import type { Plan } from '../../compiler/plan/plan.js';
+import { DataError } from '../data/idx.js';
 import { CheckpointError } from '../checkpoint.js';
 import { closeDevice } from '../device.js';
 import { programHash } from '../results/rundir.js';
@@ -113,7 +114,7 @@ export async function runnerMain(payload: RunnerPayload, argv: string[]): Promis
       process.stderr.write(`${e.message}\n`);
       return e.exitCode;
     }
-    if (e instanceof CheckpointError) {
+    if (e instanceof CheckpointError || e instanceof DataError) {
       process.stderr.write(`error: ${e.message}\n`);
       return 1;
     }

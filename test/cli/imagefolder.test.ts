@@ -5,7 +5,7 @@
 // 1 point of it (Adam: plain SGD from these weights sits on a plateau whose escape time JPEG noise
 // moves, so two such runs may differ by more, while their losses here agree to three digits); tar shards of the same JPEGs must give exactly the folder's metrics; a bad
 // image stops the run with one line naming the file, or is skipped and counted.
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, mkdirSync, copyFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync, mkdirSync, copyFileSync } from 'node:fs';
 import { spawn, spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -138,6 +138,27 @@ test('a bad image: stop names the file in one line; skip counts it in the summar
   assert.is(skip.code, 0, skip.stderr);
   assert.match(skip.stderr, /warning: skipped .*zz-broken\.jpg: is truncated or corrupt/, skip.stderr);
   assert.is(JSON.parse(skip.stdout.trim().split('\n').pop()!).data_skipped, 1);
+});
+
+test('a standalone runner trains on an image folder as subnet run does; without sharp beside it, it says so', () => {
+  const data = `imagefolder(dir: "${made.folder}", size: 32, augment: [random_resized_crop(scale: [0.5, 1]), hflip], normalize: ${NORM}, subset: 320, test_subset: 100)`;
+  const file = program('runner', data, 1);
+  const ref = run('runner', data, 1);
+  const dir = join(root, 'runner-dir');
+  mkdirSync(join(dir, 'node_modules'), { recursive: true });
+  const c = subnet(['compile', file, '-o', join(dir, 'runner.mjs')]);
+  assert.is(c.code, 0, c.stderr);
+  assert.match(c.stderr, /next to a node_modules with webgpu and sharp/);
+  symlinkSync(join(ROOT, 'node_modules', 'webgpu'), join(dir, 'node_modules', 'webgpu'));
+  const exec = (out: string) => spawnSync(process.execPath, [join(dir, 'runner.mjs'), '--out', out, '--json'], { cwd: dir, encoding: 'utf8', env: { ...process.env, SUBNET_DATA_WORKERS: '2' }, timeout: 300_000 });
+  const without = exec(join(root, 'runner-runs-0'));
+  assert.is(without.status, 1, without.stderr);
+  assert.match(without.stderr, /^error: sharp: not found beside the runner; its program reads image folders/m);
+  for (const m of ['sharp', '@img']) symlinkSync(join(ROOT, 'node_modules', m), join(dir, 'node_modules', m));
+  const r = exec(join(root, 'runner-runs'));
+  assert.is(r.status, 0, r.stderr);
+  const summary = JSON.parse(r.stdout.trim().split('\n').pop()!);
+  for (const k of ['run_id', 'final_test_accuracy', 'final_train_loss', 'final_test_loss']) assert.equal(summary[k], ref.summary[k], k);
 });
 
 test('a streamed run killed mid-epoch resumes to the uninterrupted result, augmentation on', async () => {
