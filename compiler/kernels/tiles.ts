@@ -92,7 +92,9 @@ export function defaultTile(r: TileRequest, cls: AdapterClass, steps = Infinity,
     const s = r.spec;
     const b = { wx: MATMUL_LANES, wy: 1, broadcast: true };
     if (work(r) >= SMALL_WORK) {
-      if (s.b === 'nk') return { tm: 32, tn: 4, ...b, acc: 'scalar' };
+      // 32 × 4 forward is ~1.2× 16 × 4 but costs ~1 s more of cold LLVM: a run too short to
+      // tune (the quickstart's cold first step, bench --first-step) keeps 16 × 4.
+      if (s.b === 'nk') return { tm: work(r) * steps >= TUNE_WORK ? 32 : 16, tn: 4, ...b, acc: 'scalar' };
       return { tm: 16, tn: 4, ...b };
     }
     if (s.b === 'nk') return { tm: 16, tn: 4, ...b, acc: 'scalar' };
