@@ -15,8 +15,9 @@ export type Tile = MatmulTile | ConvTile;
 export type TileMap = Record<string, Tile>;
 
 // 2: CPU adapters with 8-lane subgroups have the broadcast convolutions (kernels/conv-row.ts);
-// tiles tuned before them would keep the slower implicit GEMM.
-const CACHE_VERSION = 2;
+// tiles tuned before them would keep the slower implicit GEMM. 3: the same for the matmul family
+// (subgroup-broadcast tiles, kernels/matmul.ts).
+const CACHE_VERSION = 3;
 /** Below this (ms, default tile), a kernel is not worth tuning. */
 const WORTH_MS = 0.5;
 /**

@@ -2,6 +2,11 @@
 // mask test on B) and fused epilogues (ReLU; the ReLU-backward mask; the score gradient plus the
 // SGD update). Every thread owns a TM×TN tile held in named registers: loops over tiles are
 // unrolled here, in TypeScript, because lavapipe spills dynamically indexed private arrays.
+// With `broadcast` (CPU adapters whose subgroups are 8 lanes; the workgroup is one subgroup, its
+// lanes along n) the tm values of A a k-step needs, the same for every lane, are loaded once
+// across the lanes (lane l loads row mb + l) and handed out by subgroupBroadcast, a register
+// operation on lavapipe, where every other storage load is a per-lane scalar loop
+// (docs/performance.md): 8 rows of A cost one per-lane load instead of 8.
 //
 // Operand layouts (row-major storage):
 //   A: 'mk' = A[m·K + k]    'km' = A[k·M + m]
@@ -36,7 +41,15 @@ export interface MatmulTile {
    * the registers, which matters on CPU adapters with 16 vector registers.
    */
   acc?: 'vec4' | 'scalar';
+  /**
+   * A loaded once per subgroup of 8 lanes and handed out by subgroupBroadcast (needs `enable
+   * subgroups`, wx 8, wy 1). Dot-style kernels then also take tn 1 or 2 (scalar epilogue).
+   */
+  broadcast?: boolean;
 }
+
+/** The subgroup size the broadcast tiles assume: lavapipe's 8 lanes (kernels/conv-row.ts too). */
+export const MATMUL_LANES = 8;
 
 export interface MatmulSpec {
   M: number;
@@ -58,24 +71,29 @@ export const DEFAULT_TILE: MatmulTile = { tm: 4, tn: 4, wx: 8, wy: 8 };
 export function matmulKernel(spec: MatmulSpec): GeneratedKernel {
   const { M, N, K, tile } = spec;
   const { tm, tn, wx, wy } = tile;
-  if (tn % 4 !== 0) throw new Error('internal: matmul tile tn must be a multiple of 4');
-  const groups = tn / 4;
   const style = spec.b === 'nk' ? 'dot' : 'outer';
+  const sub = !!tile.broadcast;
+  if (tn % 4 !== 0 && !(sub && style === 'dot')) throw new Error('internal: matmul tile tn must be a multiple of 4');
+  if (sub && (wx !== MATMUL_LANES || wy !== 1)) throw new Error(`internal: the broadcast matmul runs one subgroup of ${MATMUL_LANES} lanes per workgroup`);
+  const groups = Math.ceil(tn / 4);
   if (style === 'dot' && spec.a !== 'mk') throw new Error('internal: B nk needs A mk');
   // Vector loads need the contiguous dimension to be a multiple of 4 (binding offsets are
   // always 16-byte aligned by the memory planner).
   const kVec = K % 4 === 0;
   const nVec = N % 4 === 0;
   const mVec = M % 4 === 0 && tm % 4 === 0;
+  // C and the epilogue's operands as vec4 over n: whole groups of 4 columns only.
+  const cVec = nVec && tn % 4 === 0;
   const ep = spec.epilogue;
 
   const decls: BindingDecl[] = [];
-  const aVec = (spec.a === 'mk' && kVec) || (spec.a === 'km' && mVec);
+  // The broadcast loads A km one scalar per lane (a row each), not as vec4 along m.
+  const aVec = (spec.a === 'mk' && kVec) || (spec.a === 'km' && mVec && !sub);
   const bVec = (spec.b === 'nk' && kVec) || (spec.b === 'kn' && nVec);
   decls.push({ name: 'A', access: 'read', type: aVec ? 'vec4f' : 'f32' });
   decls.push({ name: 'B', access: 'read', type: bVec ? 'vec4f' : 'f32' });
   decls.push(...maskDecls(spec.mask, bVec ? 'vec4f' : 'f32'));
-  const cType = nVec ? 'vec4f' : 'f32';
+  const cType = cVec ? 'vec4f' : 'f32';
   if (ep.kind === 'optim') {
     decls.push({ name: 'P', access: 'read_write', type: cType });
     for (const b of stateBindings(ep.optim)) decls.push({ name: b, access: 'read_write', type: cType });
@@ -94,6 +112,21 @@ export function matmulKernel(spec: MatmulSpec): GeneratedKernel {
   body.push(lines(tn, (j) => `  let n${j} = min(nb + ${u(j)}, ${u(N - 1)});`));
   body.push(maskPrelude(spec.mask));
   const keepFn = maskFunctions(spec.mask);
+  const aGroups = Math.ceil(tm / MATMUL_LANES);
+  // Broadcast: lane l of group g loads row mb + 8g + l of A; ar{g} is that row's offset (mk) or
+  // index (km), hoisted out of the k loop.
+  if (sub) {
+    const stride = spec.a === 'mk' ? (kVec ? K / 4 : K) : 1;
+    body.push(lines(aGroups, (g) => `  let ar${g} = min(mb + ${u(g * MATMUL_LANES)} + lid.x, ${u(M - 1)}) * ${u(stride)};`));
+  }
+  /** Lines binding a0..a{tm-1} to A's values at k-step `kExpr` (mk: k index in A's row units; km: k). */
+  const aLoads = (kExpr: string, indent: string): string => {
+    const out: string[] = [];
+    if (spec.a === 'mk') for (let g = 0; g < aGroups; g++) out.push(`${indent}let av${g} = A[ar${g} + ${kExpr}];`);
+    else for (let g = 0; g < aGroups; g++) out.push(`${indent}let av${g} = A[${kExpr} * ${u(M)} + ar${g}];`);
+    for (let i = 0; i < tm; i++) out.push(`${indent}let a${i} = subgroupBroadcast(av${Math.floor(i / MATMUL_LANES)}, ${u(i % MATMUL_LANES)});`);
+    return out.join('\n');
+  };
 
   if (style === 'dot') {
     // acc[i][j] accumulates vec4 partial sums along k (vector path) or scalars.
@@ -102,7 +135,7 @@ export function matmulKernel(spec: MatmulSpec): GeneratedKernel {
       const K4 = K / 4;
       body.push(lines(tm, (i) => lines(tn, (j) => (scalarAcc ? `  var v${i}_${j} = 0.0;` : `  var acc${i}_${j} = vec4f(0.0);`))));
       body.push(`  for (var k = 0u; k < ${u(K4)}; k = k + 1u) {`);
-      body.push(lines(tm, (i) => `    let a${i} = A[m${i} * ${u(K4)} + k];`));
+      body.push(sub ? aLoads('k', '    ') : lines(tm, (i) => `    let a${i} = A[m${i} * ${u(K4)} + k];`));
       for (let j = 0; j < tn; j++) {
         body.push(`    var b${j} = B[n${j} * ${u(K4)} + k];`);
         if (spec.mask) {
@@ -121,7 +154,7 @@ export function matmulKernel(spec: MatmulSpec): GeneratedKernel {
     } else {
       body.push(lines(tm, (i) => lines(tn, (j) => `  var v${i}_${j} = 0.0;`)));
       body.push(`  for (var k = 0u; k < ${u(K)}; k = k + 1u) {`);
-      body.push(lines(tm, (i) => `    let a${i} = A[m${i} * ${u(K)} + k];`));
+      body.push(sub ? aLoads('k', '    ') : lines(tm, (i) => `    let a${i} = A[m${i} * ${u(K)} + k];`));
       for (let j = 0; j < tn; j++) {
         body.push(`    var b${j} = B[n${j} * ${u(K)} + k];`);
         if (spec.mask) body.push(`    b${j} = ${maskScalar(spec.mask, `b${j}`, `S[n${j} * ${u(K)} + k]`, `n${j} * ${u(K)} + k`)};`);
@@ -132,7 +165,7 @@ export function matmulKernel(spec: MatmulSpec): GeneratedKernel {
     // Pack into vec4 groups over n for the shared epilogue.
     body.push(
       lines(tm, (i) =>
-        lines(groups, (g) => `  let r${i}_${g} = vec4f(v${i}_${4 * g}, v${i}_${4 * g + 1}, v${i}_${4 * g + 2}, v${i}_${4 * g + 3});`),
+        lines(groups, (g) => `  let r${i}_${g} = vec4f(${[0, 1, 2, 3].map((c) => (4 * g + c < tn ? `v${i}_${4 * g + c}` : '0.0')).join(', ')});`),
       ),
     );
   } else {
@@ -158,7 +191,7 @@ export function matmulKernel(spec: MatmulSpec): GeneratedKernel {
       // Unroll k by 4: A rows load as vec4 along k.
       const K4 = K / 4;
       body.push(`  for (var k4 = 0u; k4 < ${u(K4)}; k4 = k4 + 1u) {`);
-      body.push(lines(tm, (i) => `    let a${i} = A[m${i} * ${u(K4)} + k4];`));
+      body.push(sub ? aLoads('k4', '    ') : lines(tm, (i) => `    let a${i} = A[m${i} * ${u(K4)} + k4];`));
       const comps = ['x', 'y', 'z', 'w'];
       for (let kk = 0; kk < 4; kk++) {
         body.push(`    {`);
@@ -170,7 +203,9 @@ export function matmulKernel(spec: MatmulSpec): GeneratedKernel {
       body.push(`  }`);
     } else {
       body.push(`  for (var k = 0u; k < ${u(K)}; k = k + 1u) {`);
-      if (spec.a === 'mk') {
+      if (sub) {
+        body.push(aLoads('k', '    '));
+      } else if (spec.a === 'mk') {
         body.push(lines(tm, (i) => `    let a${i} = A[m${i} * ${u(K)} + k];`));
       } else if (mVec) {
         const M4 = M / 4;
@@ -188,9 +223,9 @@ export function matmulKernel(spec: MatmulSpec): GeneratedKernel {
     }
   }
 
-  body.push(epilogue(spec, nVec, tm, groups));
+  body.push(epilogue(spec, cVec, tm, tn));
 
-  return tiledKernel({
+  const k = tiledKernel({
     header: `matmul ${M}x${N}x${K} a=${spec.a} b=${spec.b}${spec.mask ? ' masked' : ''} epilogue=${ep.kind}`,
     decls,
     usesStep: ep.kind === 'optim',
@@ -199,11 +234,16 @@ export function matmulKernel(spec: MatmulSpec): GeneratedKernel {
     body,
     workgroups: [Math.ceil(N / (wx * tn)), Math.ceil(M / (wy * tm)), 1],
   });
+  return sub ? { ...k, wgsl: `enable subgroups;\n${k.wgsl}` } : k;
 }
 
-/** The epilogue over each vec4 group r{i}_{g} = C[mb+i, nb+4g .. nb+4g+3]. */
-function epilogue(spec: MatmulSpec, nVec: boolean, tm: number, groups: number): string {
+/**
+ * The epilogue over each vec4 group r{i}_{g} = C[mb+i, nb+4g .. nb+4g+3]; `nVec`: C is vec4 over
+ * whole groups, else scalar stores of the group's columns below tn and N.
+ */
+function epilogue(spec: MatmulSpec, nVec: boolean, tm: number, tn: number): string {
   const { M, N } = spec;
+  const groups = Math.ceil(tn / 4);
   const ep = spec.epilogue;
   const out: string[] = [];
   for (let i = 0; i < tm; i++) {
@@ -215,7 +255,8 @@ function epilogue(spec: MatmulSpec, nVec: boolean, tm: number, groups: number): 
         out.push(`    let e = ((mb + ${i}u) * ${N}u + ${col}) / 4u;`);
       } else {
         out.push(`    let e = (mb + ${i}u) * ${N}u + ${col};`);
-        out.push(`    let live = vec4<bool>(true, ${col} + 1u < ${N}u, ${col} + 2u < ${N}u, ${col} + 3u < ${N}u);`);
+        const lane = (c: number) => (4 * g + c < tn ? `${col} + ${c}u < ${N}u` : 'false');
+        out.push(`    let live = vec4<bool>(true, ${lane(1)}, ${lane(2)}, ${lane(3)});`);
       }
       // Vector load/store helpers over the group; on the scalar path lanes past N are skipped.
       const load = (buf: string) => (nVec ? `${buf}[e]` : `vec4f(${buf}[e], ${buf}[min(e + 1u, ${M * N - 1}u)], ${buf}[min(e + 2u, ${M * N - 1}u)], ${buf}[min(e + 3u, ${M * N - 1}u)])`);

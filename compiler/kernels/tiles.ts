@@ -6,7 +6,7 @@
 // replaces them per shape and caches the result per adapter.
 import { chooseSplitK, convDims, convKernel, type ConvSpec, type ConvTile } from './conv.js';
 import { LANES, rowConvApplies } from './conv-row.js';
-import { matmulKernel, type MatmulSpec, type MatmulTile } from './matmul.js';
+import { MATMUL_LANES, matmulKernel, type MatmulSpec, type MatmulTile } from './matmul.js';
 import type { BindingType } from '../plan/plan.js';
 
 export type AdapterClass = 'cpu' | 'gpu';
@@ -65,10 +65,41 @@ export function broadcastConv(r: TileRequest, cls: AdapterClass, lanes: number |
 }
 
 /**
+ * Whether a CPU adapter's matmul takes the subgroup-broadcast tiles (A loaded once per subgroup):
+ * its subgroups are 8 lanes, as the workgroup of those tiles.
+ */
+export function broadcastMatmul(r: TileRequest, cls: AdapterClass, lanes: number | undefined): boolean {
+  return cls === 'cpu' && r.family === 'matmul' && lanes === MATMUL_LANES;
+}
+
+/** Whether a tile with `broadcast` can run for this request on this device (else: the default). */
+export function broadcastApplies(r: TileRequest, cls: AdapterClass, lanes: number | undefined): boolean {
+  return broadcastConv(r, cls, lanes) || broadcastMatmul(r, cls, lanes);
+}
+
+/**
  * `steps`: how many times the run dispatches the kernel (its training steps), when known.
  * `lanes`: the device's fixed subgroup size, if it has subgroups.
  */
 export function defaultTile(r: TileRequest, cls: AdapterClass, steps = Infinity, lanes?: number): MatmulTile | ConvTile {
+  if (r.family === 'matmul' && broadcastMatmul(r, cls, lanes) && work(r) * steps >= RUN_WORK) {
+    // Measured on FC's matmuls at batch 128 (docs/performance.md, 2026-12-03, fourth session):
+    // with A broadcast, 32 × 4 forward (nk) runs 3.4-5.4× the unbroadcast 8 × 4, 16 × 4 dX and
+    // dW 1.7 and 1.1-2.5× the old defaults (dW: 16 × 4 compiles in ~2.5 s against ~19 s for
+    // 8 × 16). Kernels under SMALL_WORK in a long run (FC's second layer) take a broadcast tile
+    // cheap to compile, 2-6× the small tile; their dW keeps the small one (its optimiser
+    // epilogue compiles for seconds).
+    const s = r.spec;
+    const b = { wx: MATMUL_LANES, wy: 1, broadcast: true };
+    if (work(r) >= SMALL_WORK) {
+      // 32 × 4 forward is ~1.2× 16 × 4 but costs ~1 s more of cold LLVM: a run too short to
+      // tune (the quickstart's cold first step, bench --first-step) keeps 16 × 4.
+      if (s.b === 'nk') return { tm: work(r) * steps >= TUNE_WORK ? 32 : 16, tn: 4, ...b, acc: 'scalar' };
+      return { tm: 16, tn: 4, ...b };
+    }
+    if (s.b === 'nk') return { tm: 16, tn: 4, ...b, acc: 'scalar' };
+    if (s.a === 'mk') return { tm: 8, tn: 4, ...b };
+  }
   if (cls === 'gpu' || !repaysLargeTile(r, steps)) return r.family === 'matmul' ? { tm: 4, tn: 4, wx: 8, wy: 8 } : { tm: 4, tn: 4, wx: 16, wy: 4 };
   if (r.family === 'conv' && broadcastConv(r, cls, lanes)) {
     // Measured on Conv4's convolutions at batch 16 (docs/performance.md, 2026-12-03, third
@@ -104,6 +135,15 @@ export function tileCandidates(r: TileRequest, cls: AdapterClass, lanes?: number
     const row = rowConvApplies(r.spec);
     for (const [tm, tn] of [[16, 8], [8, 16], [8, 8]]) add({ tm, tn, wx: LANES, wy: 1, ...(row ? { row: true } : {}), broadcast: true });
     if (r.spec.pass === 'dw' && r.spec.shape.stride === 1) add({ tm: 16, tn: r.spec.shape.K, wx: LANES, wy: 1, row: true, broadcast: true });
+    return out;
+  }
+  if (r.family === 'matmul' && broadcastMatmul(r, cls, lanes)) {
+    // The broadcast tiles beat every unbroadcast one measured: only their own tiles compete, the
+    // best few of the scratch measurements (a dW tile with its optimiser epilogue compiles for
+    // 2-19 s on a loaded machine).
+    const s = r.spec;
+    const tiles = s.b === 'nk' ? [[32, 4], [16, 4], [32, 2], [24, 4]] : s.a === 'mk' ? [[16, 4], [8, 4], [32, 4]] : [[16, 4], [8, 4], [16, 8]];
+    for (const [tm, tn] of tiles) add({ tm, tn, wx: MATMUL_LANES, wy: 1, broadcast: true, ...(s.b === 'nk' ? { acc: 'scalar' as const } : {}) });
     return out;
   }
   const grid =

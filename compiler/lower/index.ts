@@ -10,7 +10,7 @@ import { initKernel, initRecord, initWorkgroups } from '../kernels/init.js';
 import { Stream } from '../semantics/philox.js';
 import type { MatmulTile } from '../kernels/matmul.js';
 import type { ConvTile } from '../kernels/conv.js';
-import { broadcastConv, defaultTile, tileKey, type TileRequest } from '../kernels/tiles.js';
+import { broadcastApplies, defaultTile, tileKey, type TileRequest } from '../kernels/tiles.js';
 import { TOPK_HIST_WORDS } from '../kernels/topk.js';
 import { keptCount } from '../semantics/topk.js';
 import { stepSchedule } from '../semantics/schedule.js';
@@ -144,7 +144,7 @@ export function lower(cfg: RunConfig, runId: string, limits: TargetLimits, opts:
         const lanes = limits.subgroupSize;
         tile = opts.tiles?.[key] ?? defaultTile(r, limits.adapterClass ?? 'gpu', runSteps, lanes);
         // A recorded broadcast tile needs the subgroups this device may not have.
-        if ((tile as ConvTile).broadcast && !broadcastConv(r, limits.adapterClass ?? 'gpu', lanes)) tile = defaultTile(r, limits.adapterClass ?? 'gpu', runSteps, lanes);
+        if ((tile as ConvTile).broadcast && !broadcastApplies(r, limits.adapterClass ?? 'gpu', lanes)) tile = defaultTile(r, limits.adapterClass ?? 'gpu', runSteps, lanes);
       }
       tuning.requests[key] = r;
       tuning.tiles[key] = tile;

@@ -1,7 +1,9 @@
 // The fused matmul kernels against the reference ops, on shapes that are not multiples of the
 // tile or of 4, with every mask rule in the weight loader (edge-popup top-k, supermask bits,
 // expected and thresholded supermask) and every epilogue (ReLU, ReLU-backward mask, score
-// gradients and SGD/Adam updates).
+// gradients and SGD/Adam updates). The CPU adapters' subgroup-broadcast tiles (A loaded once per
+// 8 lanes) run where the adapter has 8-lane subgroups: fewer rows than lanes, more, and a part
+// group; 1 and 2 columns per lane in the dot style.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { WeightMask } from '../../compiler/kernels/mask.js';
@@ -31,15 +33,35 @@ const GRID_CASES = SHAPES.flatMap((shape, i) => TILES.map((tile, t) => ({ shape,
 // The CPU adapters' tiles (compiler/kernels/tiles.ts: lanes along n, tm ≠ tn, scalar
 // accumulators), one per kernel form, on two odd shapes: edges in both directions.
 const CPU_TILES: Record<'fwd' | 'dx' | 'dw', MatmulTile[]> = {
-  fwd: [{ tm: 8, tn: 4, wx: 8, wy: 1, acc: 'scalar' }],
-  dx: [{ tm: 8, tn: 4, wx: 8, wy: 1 }],
-  dw: [{ tm: 16, tn: 4, wx: 8, wy: 1 }, { tm: 8, tn: 16, wx: 8, wy: 1 }],
+  fwd: [
+    { tm: 8, tn: 4, wx: 8, wy: 1, acc: 'scalar' },
+    { tm: 16, tn: 2, wx: 8, wy: 1, acc: 'scalar', broadcast: true },
+    { tm: 12, tn: 1, wx: 8, wy: 1, broadcast: true },
+    { tm: 4, tn: 4, wx: 8, wy: 1, acc: 'scalar', broadcast: true },
+  ],
+  dx: [
+    { tm: 8, tn: 4, wx: 8, wy: 1 },
+    { tm: 16, tn: 4, wx: 8, wy: 1, broadcast: true },
+    { tm: 12, tn: 8, wx: 8, wy: 1, broadcast: true },
+  ],
+  dw: [
+    { tm: 16, tn: 4, wx: 8, wy: 1 },
+    { tm: 8, tn: 16, wx: 8, wy: 1 },
+    { tm: 16, tn: 4, wx: 8, wy: 1, broadcast: true },
+    { tm: 4, tn: 8, wx: 8, wy: 1, broadcast: true },
+  ],
 };
 const cases = (form: keyof typeof CPU_TILES) => [
   ...GRID_CASES,
   ...[SHAPES[3], SHAPES[5]].flatMap((shape, i) => CPU_TILES[form].map((tile, t) => ({ shape, tile, v: 3 * i + t + 1 }))),
 ];
 const MASKS: (WeightMask['kind'] | 'none')[] = ['none', 'topk', 'bits', 'sigmoid', 'positive'];
+const tileLabel = (t: MatmulTile) => `tile ${t.tm}x${t.tn}/${t.wx}x${t.wy}${t.broadcast ? ' broadcast' : ''}`;
+
+/** Broadcast tiles need 8-lane subgroups; other adapters skip them (the lowering never picks them there). */
+async function usable(t: MatmulTile): Promise<boolean> {
+  return !t.broadcast || (await gpu()).limits.subgroupSize === 8;
+}
 
 /** A mask of `kind` over n weights: its bindings and the masked weights the reference sees. */
 function maskFor(kind: WeightMask['kind'] | 'none', w: Float32Array, seed: number) {
@@ -70,7 +92,8 @@ const fwd = suite('linear forward: Y = X·(W⊙mask)ᵀ');
 for (const { shape: [M, N, K], tile, v } of cases('fwd')) {
   const maskKind = MASKS[v % MASKS.length];
   const relu = (v >> 1) % 2 === 1;
-  fwd(`${M}x${N}x${K} tile ${tile.tm}x${tile.tn}/${tile.wx}x${tile.wy} mask ${maskKind}${relu ? ' +relu' : ''}`, async () => {
+  fwd(`${M}x${N}x${K} ${tileLabel(tile)} mask ${maskKind}${relu ? ' +relu' : ''}`, async () => {
+    if (!(await usable(tile))) return;
     const ctx = await gpu();
     const x = randomF32(M * K, 1 + M);
     const w = randomF32(N * K, 2 + N);
@@ -91,7 +114,8 @@ const dx = suite('linear_dx: dX = dY·(W⊙mask), with the ReLU-backward mask');
 for (const { shape: [B, I, O], tile, v } of cases('dx')) {
   const maskKind = MASKS[(v + 2) % MASKS.length];
   const reluMask = (v >> 1) % 2 === 1;
-  dx(`B${B} I${I} O${O} tile ${tile.tm}x${tile.tn}/${tile.wx}x${tile.wy} mask ${maskKind}${reluMask ? ' +relu mask' : ''}`, async () => {
+  dx(`B${B} I${I} O${O} ${tileLabel(tile)} mask ${maskKind}${reluMask ? ' +relu mask' : ''}`, async () => {
+    if (!(await usable(tile))) return;
     const ctx = await gpu();
     const dy = randomF32(B * O, 5 + B);
     const w = randomF32(O * I, 6 + I);
@@ -122,7 +146,8 @@ const dw = suite('linear_dw fused with the score gradient and the optimiser');
 for (const { shape: [O, I, B], tile, v } of cases('dw')) {
   const optim = OPTIMS[v % OPTIMS.length];
   const score = RULES[v % RULES.length];
-  dw(`O${O} I${I} B${B} tile ${tile.tm}x${tile.tn}/${tile.wx}x${tile.wy} ${score ? `scores (${score})` : 'weights'} ${JSON.stringify(optim)}`, async () => {
+  dw(`O${O} I${I} B${B} ${tileLabel(tile)} ${score ? `scores (${score})` : 'weights'} ${JSON.stringify(optim)}`, async () => {
+    if (!(await usable(tile))) return;
     const ctx = await gpu();
     const dy = randomF32(B * O, 11 + B);
     const x = randomF32(B * I, 12 + I);

@@ -4,7 +4,8 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { lower } from '../../compiler/lower/index.js';
 import { DEFAULT_LIMITS } from '../../compiler/plan/plan.js';
-import { defaultTile, repaysLargeTile, type TileRequest } from '../../compiler/kernels/tiles.js';
+import type { MatmulTile } from '../../compiler/kernels/matmul.js';
+import { defaultTile, repaysLargeTile, tileCandidates, type TileRequest } from '../../compiler/kernels/tiles.js';
 import { CIFAR, networkConfig } from '../helpers/networks.js';
 
 // Conv4's second convolution, dx pass, at batch 128: 64 × 131072 × 576 multiply-adds.
@@ -42,6 +43,41 @@ test('lowering picks the broadcast kernels only where the device has 8-lane subg
   assert.ok(rows.length >= 4, `${rows.length} row kernels`);
   assert.ok(withLanes.kernels.every((k) => !k.wgsl.includes('subgroupBroadcast') || k.wgsl.startsWith('enable subgroups;')));
   // Tiles recorded on such a device, lowered for one without subgroups: the implicit GEMM again.
+  const without = lower(cfg, 'long', { ...DEFAULT_LIMITS, adapterClass: 'cpu' }, { tileSteps: 1e6, tiles: withLanes.tuning.tiles });
+  assert.ok(without.kernels.every((k) => !k.wgsl.includes('subgroups')));
+});
+
+// FC's first layer at batch 128: forward (mk × nk), and its weight gradient (km × kn).
+const fcFwd: TileRequest = { family: 'matmul', spec: { M: 128, N: 300, K: 784, a: 'mk', b: 'nk', epilogue: { kind: 'relu' } } };
+const fcDw: TileRequest = {
+  family: 'matmul',
+  spec: { M: 300, N: 784, K: 128, a: 'km', b: 'kn', epilogue: { kind: 'optim', score: 'sign', optim: { kind: 'sgd', momentum: 0.9, nesterov: false, weightDecay: 0 } } },
+};
+
+test('a CPU adapter with 8-lane subgroups takes the broadcast matmul tiles for a long run only', () => {
+  const broadcast = (t: unknown) => (t as MatmulTile).broadcast === true;
+  assert.ok(broadcast(defaultTile(fcFwd, 'cpu', Infinity, 8)));
+  assert.ok(broadcast(defaultTile(fcDw, 'cpu', Infinity, 8)));
+  // A quickstart-length run: below the tuning threshold, but long enough for a large tile.
+  assert.ok(broadcast(defaultTile(fcDw, 'cpu', 5000, 8)));
+  assert.equal(defaultTile(fcFwd, 'cpu', 3, 8), { tm: 4, tn: 4, wx: 8, wy: 8 });
+  assert.equal(defaultTile(fcFwd, 'gpu', Infinity, 8), { tm: 4, tn: 4, wx: 8, wy: 8 });
+  assert.equal(defaultTile(fcFwd, 'cpu', Infinity, 16), { tm: 8, tn: 4, wx: 8, wy: 1, acc: 'scalar' });
+  assert.equal(defaultTile(fcFwd, 'cpu', Infinity), { tm: 8, tn: 4, wx: 8, wy: 1, acc: 'scalar' });
+  // Every candidate on such a device is a broadcast tile of one subgroup; none elsewhere.
+  for (const r of [fcFwd, fcDw]) {
+    const c = tileCandidates(r, 'cpu', 8) as MatmulTile[];
+    assert.ok(c.length >= 3 && c.every((t) => t.broadcast && t.wx === 8 && t.wy === 1), JSON.stringify(c));
+    assert.ok((tileCandidates(r, 'cpu') as MatmulTile[]).every((t) => !t.broadcast));
+  }
+});
+
+test('lowering FC gives broadcast matmuls only where the device has 8-lane subgroups', () => {
+  const cfg = networkConfig('FC()', 'synthetic(shape: [1, 28, 28], classes: 10, n: 8, test_n: 4)', 128);
+  const withLanes = lower(cfg, 'long', { ...DEFAULT_LIMITS, adapterClass: 'cpu', subgroupSize: 8 }, { tileSteps: 1e6 });
+  const bc = withLanes.kernels.filter((k) => k.wgsl.includes('subgroupBroadcast'));
+  assert.ok(bc.length >= 2, `${bc.length} broadcast kernels`);
+  assert.ok(bc.every((k) => k.wgsl.startsWith('enable subgroups;') && k.wgsl.includes('matmul')));
   const without = lower(cfg, 'long', { ...DEFAULT_LIMITS, adapterClass: 'cpu' }, { tileSteps: 1e6, tiles: withLanes.tuning.tiles });
   assert.ok(without.kernels.every((k) => !k.wgsl.includes('subgroups')));
 });

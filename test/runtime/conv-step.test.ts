@@ -79,6 +79,14 @@ test('the CPU broadcast convolutions (row fwd and dX, broadcast dw) match the re
   assert.ok(plan.kernels.some((k) => k.wgsl.includes('conv dw') && k.wgsl.includes('subgroupBroadcast')), 'a broadcast dw ran');
 });
 
+test('the CPU broadcast matmuls (A loaded once per 8 lanes) match the reference over an epoch', async () => {
+  if ((await gpu()).limits.subgroupSize !== 8) return; // they need 8-lane subgroups (lavapipe)
+  const specs: LayerSpec[] = [['conv', 3, 3], ['relu'], ['flatten'], ['linear', 21], ['relu'], ['linear', 11], ['relu'], ['linear', 3]];
+  const cfg = convnet(specs, { input: [2, 7, 6], classes: 3, batch: 5, data: synthetic([2, 7, 6], 3, 13, 7), seed: 8 });
+  const { plan } = await compareEpoch(cfg, 5e-4, { tile: { tm: 12, tn: 4, wx: 8, wy: 1, broadcast: true } });
+  assert.ok(plan.kernels.filter((k) => k.wgsl.includes('matmul') && k.wgsl.includes('subgroupBroadcast')).length >= 3, 'broadcast matmuls ran');
+});
+
 test('dense learned weights with affine batch norm (its γ and β train)', async () => {
   const specs: LayerSpec[] = [['conv', 4, 3], ['bn', true], ['relu'], ['maxpool', 3, 2, 1], ['conv', 5, 3, 2], ['bn', true], ['relu'], ['gap'], ['linear', 3]];
   const cfg = convnet(specs, {
