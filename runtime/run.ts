@@ -52,8 +52,10 @@ export interface RunRequest {
   source: string;
   /** One line per epoch (and run start/end). */
   log?: (line: string) => void;
-  /** Called every few steps: (epoch 0-based, step in epoch, steps per epoch). */
+  /** Called every few steps: (epoch 0-based, step in epoch, steps per epoch, and with `running` the epoch's loss so far). */
   onProgress?: (epoch: number, step: number, steps: number, running?: Running) => void;
+  /** Pass onProgress the running loss and accuracy (a display wants them; a progress bar reads them anyway). */
+  running?: boolean;
   /** Draw a progress bar on this stream (a terminal). */
   progressStream?: NodeJS.WriteStream;
   /** Stop at the next step boundary, checkpoint, and throw RunInterrupted. */
@@ -193,6 +195,7 @@ export async function executeRun(ctx: GpuContext, req: RunRequest): Promise<Summ
       try {
         rec = await trainEpoch(ex, ds, epoch, {
           startStep: nextStep,
+          running: !!bar || !!req.running,
           onProgress: (ep, step, total, running) => {
             bar?.update(step, { epoch: epoch + 1, epochs, data: dataProgress(ds), running: runningText(running) });
             req.onProgress?.(ep, step, total, running);

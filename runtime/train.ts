@@ -15,10 +15,12 @@ import type { EpochRecord } from './results/epoch.js';
 
 export interface TrainHooks {
   /**
-   * Called every few steps with (steps done in epoch, steps per epoch) and the epoch's training
-   * loss and accuracy so far (read from the device's accumulators at that sync).
+   * Called every few steps with (steps done in epoch, steps per epoch) and, with `running`, the
+   * epoch's training loss and accuracy so far (read from the device's accumulators at that sync).
    */
   onProgress?(epoch: number, step: number, steps: number, running?: Running): void;
+  /** Read the running loss and accuracy for onProgress: one more readback per sync, so only for a display. */
+  running?: boolean;
   onEpoch?(rec: EpochRecord): void;
   /** How often to wait for the device (steps); also the progress granularity. */
   syncEvery?: number;
@@ -151,8 +153,8 @@ export async function trainEpoch(ex: RunExecutor, ds: Dataset, epoch: number, ho
     if ((s + 1) % syncEvery === 0 || s === steps - 1) {
       await ex.sync();
       if (hooks.onProgress) {
-        const m = await ex.readF32(plan.metrics.train);
-        hooks.onProgress(epoch, s + 1, steps, m[2] > 0 ? { loss: m[0] / m[2], accuracy: m[1] / m[2] } : undefined);
+        const m = hooks.running ? await ex.readF32(plan.metrics.train) : undefined;
+        hooks.onProgress(epoch, s + 1, steps, m && m[2] > 0 ? { loss: m[0] / m[2], accuracy: m[1] / m[2] } : undefined);
       }
     }
     if (hooks.afterStep && (await hooks.afterStep(epoch, s + 1, steps))) throw new EpochStopped(epoch, s + 1);

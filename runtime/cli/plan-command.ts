@@ -6,9 +6,8 @@ import { DEFAULT_LIMITS } from '../../compiler/plan/plan.js';
 import { closeDevice, openDevice } from '../device.js';
 import { compileRuns, planRun, type CompileCliOptions } from '../session/compile.js';
 import { planSummary } from '../plan-summary.js';
-import { bytesPerRun, packPlans, type PackedPlan } from '../../compiler/index.js';
-import { groupPacks } from '../sweep/packs.js';
-import { parsePack } from './sweep-command.js';
+import { packPlans } from '../../compiler/index.js';
+import { groupPacks, packSummary, parsePack } from '../sweep/packs.js';
 
 export { planSummary };
 
@@ -50,22 +49,6 @@ export async function adapterLimits(): Promise<{ limits: TargetLimits; adapter: 
   } catch {
     return { limits: DEFAULT_LIMITS, adapter: null };
   }
-}
-
-/** A packed plan (docs/scaling.md, "Packed sweeps"): what one program of R runs costs beside R runs one at a time. */
-export function packSummary(packed: PackedPlan, solo: Plan) {
-  const R = packed.pack.runs;
-  return {
-    pack: packed.pack.members,
-    runs: R,
-    kernels: packed.kernels.length,
-    dispatches_per_train_step: packed.phases.trainStep.length,
-    dispatches_per_train_step_one_at_a_time: R * solo.phases.trainStep.length,
-    arena_bytes: packed.stats.arenaBytes,
-    device_bytes: packed.buffers.reduce((a, b) => a + b.size, 0),
-    bytes_per_run: bytesPerRun(solo),
-    interleave_bytes: packed.pack.chunk,
-  };
 }
 
 function renderPack(p: ReturnType<typeof packSummary>): string {

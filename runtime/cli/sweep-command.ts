@@ -10,8 +10,8 @@ import { runDirOf } from '../run.js';
 import type { RunTask } from '../sweep/execute.js';
 import { readFailure } from '../sweep/failure.js';
 import { runLocalSweep } from '../sweep/local.js';
-import { CPU_AUTO_NOTE, effectivePack, groupPacks, startPoint, type PackSetting } from '../sweep/packs.js';
-import { bytesPerRun, lower, packPlans } from '../../compiler/index.js';
+import { CPU_AUTO_NOTE, effectivePack, groupPacks, packSummary, parsePack, startPoint, type PackSetting, type Unit } from '../sweep/packs.js';
+import { lower, packPlans } from '../../compiler/index.js';
 import { DEFAULT_LIMITS, type TargetLimits } from '../../compiler/plan/plan.js';
 import { axesText, barProgress, lineProgress, writeThrough } from '../sweep/progress.js';
 import { slurmScript } from '../sweep/slurm.js';
@@ -45,15 +45,8 @@ function positiveInt(flag: string, v: string, min = 1): number {
   return n;
 }
 
-export function parsePack(v: string | undefined): PackSetting {
-  const t = (v ?? 'auto').trim();
-  if (t === 'auto' || t === 'off') return t;
-  if (/^\d+$/.test(t) && Number(t) >= 1) return Number(t) === 1 ? 'off' : Number(t);
-  throw new CliError(`error: --pack must be auto, off or a number of runs ≥ 1, got \`${v}\``);
-}
-
-/** Pack number (1-based) of each run a local sweep would pack on an adapter with these limits. */
-function packsOf(runs: CompiledRun[], out: string, setting: PackSetting, limits: TargetLimits): { ids: Map<string, number>; lines: string[] } {
+/** The units a local sweep of these runs would train on an adapter with these limits (packs planned, not built). */
+function plannedUnits(runs: CompiledRun[], out: string, setting: PackSetting, limits: TargetLimits): Unit[] {
   const tasks: RunTask[] = runs.map((r) => ({ experiment: r.experiment, run: r.run, source: '' }));
   const plans = runs.map((r) => {
     try {
@@ -62,19 +55,22 @@ function packsOf(runs: CompiledRun[], out: string, setting: PackSetting, limits:
       return undefined;
     }
   });
+  return groupPacks(tasks, plans, effectivePack(setting, limits), limits, (t) => startPoint(out, t.run.id));
+}
+
+/** Pack number (1-based) of each run that packs, and a line per pack with what it costs. */
+function describePacks(units: Unit[]): { ids: Map<string, number>; lines: string[] } {
   const ids = new Map<string, number>();
   const lines: string[] = [];
   const mb = (b: number) => `${(b / 2 ** 20).toFixed(1)} MB`;
-  groupPacks(tasks, plans, effectivePack(setting, limits), limits, (t) => startPoint(out, t.run.id))
+  units
     .filter((u) => u.plans)
     .forEach((u, i) => {
       u.tasks.forEach((t) => ids.set(t.run.id, i + 1));
-      // What `subnet plan` says of one run, for the packed program.
       let what: string;
       try {
-        const p = packPlans(u.plans!);
-        const bytes = p.buffers.reduce((a, b) => a + b.size, 0);
-        what = `${p.phases.trainStep.length} dispatches per training step for all ${u.tasks.length} (${u.tasks.length * u.plans![0].phases.trainStep.length} one at a time), arena ${mb(p.stats.arenaBytes)}, device memory ${mb(bytes)} (${mb(bytesPerRun(u.plans![0]))} a run)`;
+        const p = packSummary(packPlans(u.plans!), u.plans![0]);
+        what = `${p.dispatches_per_train_step} dispatches per training step for all ${p.runs} (${p.dispatches_per_train_step_one_at_a_time} one at a time), arena ${mb(p.arena_bytes)}, device memory ${mb(p.device_bytes)} (${mb(p.bytes_per_run)} a run)`;
       } catch (e) {
         what = `does not pack (${(e as Error).message}): one at a time`;
       }
@@ -110,7 +106,7 @@ function statusOf(out: string, id: string): string {
 
 async function listRuns(runs: CompiledRun[], out: string, json: boolean, indexes: number[], pack: PackSetting = 'off'): Promise<void> {
   const todo = runs.filter((r) => statusOf(out, r.run.id) !== 'complete');
-  const { ids: packs, lines } = todo.length > 1 ? packsOf(todo, out, pack, await dryRunLimits(pack)) : { ids: new Map<string, number>(), lines: [] };
+  const { ids: packs, lines } = todo.length > 1 ? describePacks(plannedUnits(todo, out, pack, await dryRunLimits(pack))) : { ids: new Map<string, number>(), lines: [] };
   for (const [i, r] of runs.entries()) {
     const status = statusOf(out, r.run.id);
     const p = packs.get(r.run.id);
@@ -138,17 +134,8 @@ function selectRuns(file: string, all: CompiledRun[], index: string, expectId?: 
 /** The sweep's runs by Slurm task: packs as a GPU node trains them (WebGPU's default limits), or one run a task. */
 function slurmTasks(all: CompiledRun[], out: string, pack: PackSetting): number[][] {
   if (pack === 'off') return all.map((_, i) => [i]);
-  const { ids } = packsOf(all, out, pack, DEFAULT_LIMITS);
-  const tasks: number[][] = [];
-  const byPack = new Map<number, number[]>();
-  all.forEach((r, i) => {
-    const p = ids.get(r.run.id);
-    if (p === undefined) return void tasks.push([i]);
-    let t = byPack.get(p);
-    if (!t) byPack.set(p, (t = [])), tasks.push(t);
-    t.push(i);
-  });
-  return tasks;
+  const index = new Map(all.map((r, i) => [r.run.id, i]));
+  return plannedUnits(all, out, pack, DEFAULT_LIMITS).map((u) => u.tasks.map((t) => index.get(t.run.id)!));
 }
 
 export async function sweepCommand(file: string, opts: SweepOptions): Promise<number> {

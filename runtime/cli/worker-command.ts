@@ -6,7 +6,7 @@ import { queueError } from '../queue/cli.js';
 import { checkQueueName, checkQueueUrl } from '../queue/connection.js';
 import { runWorker } from '../queue/worker.js';
 import { CliError } from '../session/errors.js';
-import { parsePack } from './sweep-command.js';
+import { parsePack } from '../sweep/packs.js';
 import { datasetLoader, openDeviceOrExplain } from '../session/resources.js';
 
 export interface WorkerCommandOptions {

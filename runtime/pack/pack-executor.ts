@@ -99,13 +99,13 @@ export class PackExecutor {
    */
   async read(r: number, ranges: BufferRange[]): Promise<ArrayBuffer[]> {
     const spans = ranges.map((range) => packedSpan(this.plan, range));
-    const keys = spans.map((s) => `${s.buffer}:${s.offset}:${s.size}`);
-    const missing = spans.filter((s, i) => !this.cache[s.buffer]?.has(keys[i]));
+    const key = (s: BufferRange) => `${s.offset}:${s.size}`;
+    const missing = spans.filter((s) => !this.cache[s.buffer]?.has(key(s)));
     if (missing.length) {
       const pending = this.ex.read(missing);
-      missing.forEach((s, i) => (this.cache[s.buffer] ??= new Map()).set(`${s.buffer}:${s.offset}:${s.size}`, pending.then((d) => d[i])));
+      missing.forEach((s, i) => (this.cache[s.buffer] ??= new Map()).set(key(s), pending.then((d) => d[i])));
     }
-    const data = await Promise.all(spans.map((s, i) => this.cache[s.buffer]!.get(keys[i])!));
+    const data = await Promise.all(spans.map((s) => this.cache[s.buffer]!.get(key(s))!));
     return ranges.map((range, i) => {
       const out = new Uint8Array(range.size);
       const src = new Uint8Array(data[i]);

@@ -32,7 +32,7 @@ export interface RunPlansOptions {
   source: string;
   log: (line: string) => void;
   progressStream?: NodeJS.WriteStream;
-  /** Called every few steps of a run (the web page's progress and images/s). */
+  /** Called every few steps of a run, with its running loss (the web page's progress, images/s and curves). */
   onProgress?: (epoch: number, step: number, steps: number, running?: Running, run?: string) => void;
   resume?: boolean;
   checkpoint?: CheckpointPolicy;
@@ -84,6 +84,7 @@ export async function runPlans(ctx: GpuContext, runs: PlannedRun[], opts: RunPla
           log,
           progressStream: opts.progressStream,
           onProgress: opts.onProgress && ((e, s, n, running) => opts.onProgress!(e, s, n, running, r.id)),
+          running: !!opts.onProgress,
           signal: stop.signal,
           resume: opts.resume,
           checkpoint: opts.checkpoint,

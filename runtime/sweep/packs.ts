@@ -1,20 +1,44 @@
 // Packing a local sweep (`subnet sweep --pack`): runs whose plans share a pack key, start from the
 // same point (fresh, or checkpoints at the same epoch and step) and hold their dataset on the
-// device train as one packed program (compiler/plan/pack.ts, runtime/pack/). Anything that
+// device train as one packed program (compiler/pack/pack.ts, runtime/pack/). Anything that
 // cannot pack trains alone, as before; a pack the compiler or the device refuses falls back to
 // its members one by one, with the reason logged.
-import { isStreamed } from '../../compiler/index.js';
-import { bytesPerRun, maxPackRuns, packKey, packPlans, PackError } from '../../compiler/index.js';
+import { bytesPerRun, isStreamed, maxPackRuns, packKey, packPlans, PackError, type PackedPlan } from '../../compiler/index.js';
 import type { Plan, TargetLimits } from '../../compiler/plan/plan.js';
 import { findCheckpoint, readCheckpoint } from '../checkpoint.js';
 import { PlanError as DevicePlanError } from '../executor.js';
 import { PackExecutor } from '../pack/pack-executor.js';
 import { runDirOf } from '../run.js';
+import { CliError } from '../session/errors.js';
 import type { Summary } from '../results/rundir.js';
 import { executeTask, type ExecuteOptions, type RunTask } from './execute.js';
 
 /** `auto`: as many runs as limits and the memory budget allow; a number: at most that many; `off`: one run at a time. */
 export type PackSetting = 'auto' | 'off' | number;
+
+/** `--pack` of `subnet sweep`, `subnet worker` and `subnet plan`. */
+export function parsePack(v: string | undefined): PackSetting {
+  const t = (v ?? 'auto').trim();
+  if (t === 'auto' || t === 'off') return t;
+  if (/^\d+$/.test(t) && Number(t) >= 1) return Number(t) === 1 ? 'off' : Number(t);
+  throw new CliError(`error: --pack must be auto, off or a number of runs ≥ 1, got \`${v}\``);
+}
+
+/** A packed plan beside its runs one at a time: what `subnet plan --pack` and `subnet sweep --dry-run` show. */
+export function packSummary(packed: PackedPlan, solo: Plan) {
+  const R = packed.pack.runs;
+  return {
+    pack: packed.pack.members,
+    runs: R,
+    kernels: packed.kernels.length,
+    dispatches_per_train_step: packed.phases.trainStep.length,
+    dispatches_per_train_step_one_at_a_time: R * solo.phases.trainStep.length,
+    arena_bytes: packed.stats.arenaBytes,
+    device_bytes: packed.buffers.reduce((a, b) => a + b.size, 0),
+    bytes_per_run: bytesPerRun(solo),
+    interleave_bytes: packed.pack.chunk,
+  };
+}
 
 /** Per-run bytes a pack may hold in all under `auto` (the adapter's memory is not queryable in WebGPU). */
 export const AUTO_PACK_BYTES = 1 << 30;
