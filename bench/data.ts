@@ -1,6 +1,6 @@
 // `npm run bench -- --data`: decoded-and-augmented images per second at 224×224 for our loader
-// (runtime/data/image-feed.ts: sharp in W worker threads, RandomResizedCrop + flip drawn from
-// Philox) and for torchvision's ImageFolder + DataLoader with W worker processes and the
+// (runtime/data/image-feed.ts: W worker threads, RandomResizedCrop + flip drawn from Philox, on
+// both decode paths: the native addon when built, and the portable WebAssembly + JS one) and for torchvision's ImageFolder + DataLoader with W worker processes and the
 // reference's transforms, on the same generated ImageFolder (scripts/make-imagefolder.mjs,
 // Fashion-MNIST rendered as 256×256 RGB JPEGs), in one invocation. Prints figures; asserts nothing.
 //
@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import type { DataConfig } from '../compiler/plan/config.js';
 import { ImageFeed } from '../runtime/data/image-feed.js';
 import { indexImageFolder } from '../runtime/data/image-index.js';
+import { nativeJpeg } from '../runtime/data/jpeg-native.js';
 import { Stream, permutation } from '../compiler/index.js';
 import type { ShuffleSpec } from '../compiler/plan/plan.js';
 
@@ -81,45 +82,66 @@ function torchvision(dir: string, o: DataBenchOptions): { images_per_second: num
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
+/** Our loader with the native JPEG addon (when built) or the portable path forced. */
+async function oursWith(path: 'native' | 'portable', dir: string, o: DataBenchOptions) {
+  const before = process.env.SUBNET_NATIVE_JPEG;
+  // Worker threads copy the environment when they start, so this picks the path of this feed's pool.
+  process.env.SUBNET_NATIVE_JPEG = path === 'native' ? 'require' : 'off';
+  try {
+    return await ours(dir, o);
+  } finally {
+    if (before === undefined) delete process.env.SUBNET_NATIVE_JPEG;
+    else process.env.SUBNET_NATIVE_JPEG = before;
+  }
+}
+
 export async function dataBench(o: DataBenchOptions): Promise<void> {
   const dir = folder(o.images, o.side);
+  const paths: ('native' | 'portable')[] = nativeJpeg() ? ['native', 'portable'] : ['portable'];
   // Alternating rounds, median of each: on a shared machine the load drifts within a minute.
-  const mineRates: number[] = [];
+  const mineRates: Record<string, number[]> = { native: [], portable: [] };
   const peerRates: number[] = [];
   let peer: ReturnType<typeof torchvision> = { error: 'not run' };
   for (let round = 0; round < o.rounds; round++) {
-    const mine = await ours(dir, o);
-    mineRates.push(mine.images / mine.seconds);
+    for (const path of paths) {
+      const mine = await oursWith(path, dir, o);
+      mineRates[path]!.push(mine.images / mine.seconds);
+    }
     peer = torchvision(dir, o);
     if ('error' in peer) break;
     peerRates.push(peer.images_per_second);
   }
   if (!('error' in peer)) peer = { ...peer, images_per_second: median(peerRates) };
-  const ourRate = median(mineRates);
+  const theirs = 'error' in peer ? null : peer.images_per_second;
+  const rate = (path: string) => (mineRates[path]!.length ? median(mineRates[path]!) : null);
+  const ratio = (x: number | null) => (x === null || theirs === null ? null : x / theirs);
   const row = {
     machine: `${availableParallelism()} cores`,
     workers: o.workers,
     batch: o.batch,
     size: 224,
     side: o.side,
-    ours_images_per_second: ourRate,
-    ours_per_core: ourRate / o.workers,
-    torchvision_images_per_second: 'error' in peer ? null : peer.images_per_second,
-    torchvision_per_core: 'error' in peer ? null : peer.images_per_second / o.workers,
-    ratio: 'error' in peer ? null : ourRate / peer.images_per_second,
+    native_images_per_second: rate('native'),
+    portable_images_per_second: rate('portable'),
+    torchvision_images_per_second: theirs,
+    native_ratio: ratio(rate('native')),
+    portable_ratio: ratio(rate('portable')),
     peer_error: 'error' in peer ? peer.error : undefined,
     torch: 'error' in peer ? undefined : peer.torch,
-    rounds: { ours: mineRates.map(Math.round), torchvision: peerRates.map(Math.round) },
+    rounds: { native: mineRates.native!.map(Math.round), portable: mineRates.portable!.map(Math.round), torchvision: peerRates.map(Math.round) },
   };
   if (o.json) {
     process.stdout.write(JSON.stringify(row) + '\n');
     return;
   }
   const f = (x: number | null) => (x === null ? '—' : x.toFixed(0));
+  const line = (label: string, x: number | null, r: number | null, rounds: number[]) =>
+    `  ${label.padEnd(44)} ${f(x).padStart(5)} img/s  ${f(x === null ? null : x / o.workers).padStart(4)} per core` + (r === null ? '' : `  ${r.toFixed(2)}× torchvision`) + (rounds.length ? `  (rounds ${rounds.map(Math.round).join(', ')})` : '') + '\n';
   process.stdout.write(
-    `data: ${o.side}×${o.side} JPEGs → RandomResizedCrop(224) + flip, batch ${o.batch}, ${o.workers} workers, ${o.batches} batches\n` +
-      `  ours (sharp, worker threads)      ${f(row.ours_images_per_second)} img/s  ${f(row.ours_per_core)} per core\n` +
-      `  torchvision ImageFolder+DataLoader ${f(row.torchvision_images_per_second)} img/s  ${f(row.torchvision_per_core)} per core${row.peer_error ? `  (${row.peer_error})` : ''}\n` +
-      (row.ratio !== null ? `  ratio ${row.ratio.toFixed(2)}× (medians of ${o.rounds} alternating rounds: ours ${row.rounds.ours.join(', ')}; torchvision ${row.rounds.torchvision.join(', ')})\n` : ''),
+    `data: ${o.side}×${o.side} JPEGs → RandomResizedCrop(224) + flip, batch ${o.batch}, ${o.workers} workers, ${o.batches} batches, medians of ${o.rounds} alternating rounds\n` +
+      (row.native_images_per_second === null ? '  ours, native libjpeg-turbo + C resize         not built (scripts/build-native.sh)\n' : line('ours, native libjpeg-turbo + C resize', row.native_images_per_second, row.native_ratio, mineRates.native!)) +
+      line('ours, portable (WebAssembly + JS resize)', row.portable_images_per_second, row.portable_ratio, mineRates.portable!) +
+      line('torchvision ImageFolder + DataLoader', theirs, null, peerRates) +
+      (row.peer_error ? `  torchvision: ${row.peer_error}\n` : ''),
   );
 }

@@ -9,6 +9,7 @@
 #   - the Fashion-MNIST IDX files (Debian package dataset-fashion-mnist);
 #   - redis-server, for the distributed sweep queue and its tests;
 #   - Chromium (Debian's chromium package), for the web target's browser test (test/web/);
+#   - libturbojpeg0-dev, for the native JPEG addon (native/jpeg, built by scripts/build-native.sh);
 #   - npm packages (npm ci) and the TypeScript build.
 #
 # Source it or run it; XDG_RUNTIME_DIR is set when unset (Dawn wants one).
@@ -86,6 +87,13 @@ else
     say "installing redis-server"
     apt_install redis-server
   fi
+  # libturbojpeg: the native JPEG path of image folders (native/jpeg; optional, the portable
+  # WebAssembly path gives the same bytes, slower; docs/data.md).
+  if ! have_pkg libturbojpeg0-dev; then
+    apt_update
+    say "installing libturbojpeg0-dev (native JPEG decoding)"
+    apt_install libturbojpeg0-dev || say "libturbojpeg0-dev not installed: image folders take the portable decoder"
+  fi
   # chromium: test/web/ trains the web target's page in headless Chromium (docs/web.md).
   if [ -z "${SUBNET_CHROMIUM:-}" ] && ! command -v chromium >/dev/null && ! have_pkg chromium; then
     apt_update
@@ -96,4 +104,5 @@ fi
 
 say "building"
 npx tsc -p tsconfig.json
+bash scripts/build-native.sh || say "the native JPEG addon did not build: image folders take the portable decoder"
 say "ready (XDG_RUNTIME_DIR=$XDG_RUNTIME_DIR)"

@@ -4,6 +4,8 @@
 // Plans are made for WebGPU's guaranteed limits (offsets aligned to 256 bytes, 128 MiB
 // bindings), so the runner works on any adapter; they compute the same as plans made for a
 // looser adapter (alignment moves tensors, not arithmetic).
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isStreamed } from '../../compiler/index.js';
@@ -35,7 +37,11 @@ const DECODE_WORKER = join(dirname(fileURLToPath(import.meta.url)), '..', 'data'
  * so it stays one file; sharp, a native package, must be installed beside it.
  */
 async function bundleDecodeWorker(esbuild: Awaited<ReturnType<typeof loadEsbuild>>): Promise<string> {
-  const r = await esbuild.build({ entryPoints: [DECODE_WORKER], bundle: true, platform: 'node', format: 'esm', target: 'node20', external: ['sharp'], write: false, minify: true, legalComments: 'none', logLevel: 'silent' });
+  // The JPEG decoder's WebAssembly travels inside the worker (the native addon does not: a
+  // runner takes the portable path, which gives the same bytes).
+  const wasm = readFileSync(createRequire(import.meta.url).resolve('@cwasm/jpeg-turbo/jpeg-turbo.wasm')).toString('base64');
+  const banner = { js: `globalThis.__subnetJpegWasm = ${JSON.stringify(wasm)};` };
+  const r = await esbuild.build({ entryPoints: [DECODE_WORKER], bundle: true, platform: 'node', format: 'esm', target: 'node20', external: ['sharp'], write: false, minify: true, legalComments: 'none', logLevel: 'silent', banner });
   return r.outputFiles[0].text;
 }
 

@@ -1,6 +1,5 @@
 // A pool of decode workers (runtime/data/decode-worker.ts). A batch is cut into chunks that idle
-// workers take in order; each chunk's images are written straight into the batch's shared
-// buffer. Workers hold the process open only while they have work, so a run that forgets to
+// workers take in order; each chunk comes back as its results and its rows' bytes. Workers hold the process open only while they have work, so a run that forgets to
 // close the pool still exits.
 //
 // libvips runs its work on libuv's thread pool, which every worker thread shares: the launcher
@@ -9,13 +8,13 @@ import { availableParallelism } from 'node:os';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { DecodeJob, DecodeResult } from './decode.js';
+import type { DecodeJob } from './decode.js';
 import type { ChunkReply, ChunkRequest } from './decode-worker.js';
 import { DataError } from './idx.js';
 
 interface Pending {
   req: ChunkRequest;
-  resolve(r: DecodeResult[]): void;
+  resolve(r: ChunkReply): void;
   reject(e: Error): void;
 }
 
@@ -70,11 +69,11 @@ export class DecodePool {
     }
   }
 
-  /** Decodes `jobs` into rows `rows` of `out` (rowBytes each); one result per job, in order. */
-  decode(jobs: DecodeJob[], rows: number[], out: SharedArrayBuffer, rowBytes: number): Promise<DecodeResult[]> {
+  /** Decodes `jobs` (rowBytes each); one result per job and their bytes, in order. */
+  decode(jobs: DecodeJob[], rowBytes: number): Promise<ChunkReply> {
     if (this.failed) return Promise.reject(this.failed);
     return new Promise((resolve, reject) => {
-      this.queue.push({ req: { id: this.nextId++, jobs, rows, out, rowBytes }, resolve, reject });
+      this.queue.push({ req: { id: this.nextId++, jobs, rowBytes }, resolve, reject });
       this.pump();
     });
   }
@@ -94,7 +93,7 @@ export class DecodePool {
     this.busy.delete(w);
     w.unref();
     this.idle.push(w);
-    p?.resolve(m.results);
+    p?.resolve(m);
     this.pump();
   }
 

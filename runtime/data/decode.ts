@@ -1,10 +1,15 @@
-// One image: bytes → the reference's transform → [3, size, size] bytes (planar RGB), with sharp
-// (libvips). Used by the decode workers; a failure is returned as a message, never thrown past
-// the worker, so a bad file is named and the run decides (on_bad) instead of crashing.
+// One image: bytes → the reference's transform → [3, size, size] bytes (planar RGB): decoded by
+// libjpeg-turbo (JPEGs: native when built, else WebAssembly) or libvips (the rest), cropped and
+// resized as Pillow does, so a crop box gives torchvision's bytes. Used by the decode workers; a failure is returned as a message,
+// never thrown past the worker, so a bad file is named and the run decides (on_bad) instead of
+// crashing.
 import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import sharp from 'sharp';
 import { readHeader } from './image-header.js';
-import { centerCropBox, flipOf, resizeShorter, resizedCropBox, valResizeSide } from './transforms.js';
+import { JpegError, decodeJpeg } from './jpeg-turbo.js';
+import { nativeJpeg, nativeTransform } from './jpeg-native.js';
+import { resampleInto } from './resample.js';
+import { centerCropBox, flipOf, resizeShorter, resizedCropBox, valResizeSide, type Transform } from './transforms.js';
 
 export interface DecodeJob {
   file: string;
@@ -38,21 +43,78 @@ export function readSource(job: Pick<DecodeJob, 'file' | 'offset' | 'size'>): Bu
   return buf;
 }
 
+/** Decoded pixels: interleaved RGB, and what the source was converted from. */
+export interface Pixels {
+  rgb: Uint8Array;
+  width: number;
+  height: number;
+  converted?: string;
+}
+
+const isJpeg = (b: Uint8Array) => b[0] === 0xff && b[1] === 0xd8;
+
+/** libvips (sharp) decodes what is not a plain JPEG: sRGB without alpha, as Pillow's convert('RGB'). */
+export async function sharpPixels(bytes: Buffer): Promise<Pixels | { error: string }> {
+  const head = readHeader(bytes);
+  const { data, info } = await sharp(bytes, OPTIONS).toColourspace('srgb').removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  if (info.channels !== 3) return { error: `decoded to ${info.channels} channels, expected 3` };
+  const space = head?.cmyk ? 'CMYK' : head && head.channels < 3 ? 'grayscale' : undefined;
+  return { rgb: data, width: info.width, height: info.height, converted: space };
+}
+
+type TransformFor = (width: number, height: number) => Transform;
+
 /**
- * The sharp pipeline of `job` for an image of width×height: crop and resize. The flip is done
- * while the pixels are reordered to planes (decodeInto), where it costs nothing; libvips' flop
- * would buffer the whole image.
+ * A JPEG through the native addon, or else libjpeg-turbo in WebAssembly and resample.ts; undefined
+ * for a CMYK JPEG (libvips' job). Synchronous on purpose: the WebAssembly decoder's pixels are a
+ * view that its next decode overwrites, and a worker keeps two images in flight.
  */
-export function pipeline(bytes: Buffer | sharp.Sharp, width: number, height: number, job: DecodeJob, rgb = false): sharp.Sharp {
-  const img = Buffer.isBuffer(bytes) ? sharp(bytes, OPTIONS) : bytes;
-  if (job.train && job.crop) {
-    const box = resizedCropBox(width, height, job.seed, job.epoch, job.index, job.crop);
-    img.extract(box).resize(job.side, job.side, { fit: 'fill', kernel: 'linear' });
-  } else {
-    const r = resizeShorter(width, height, valResizeSide(job.side));
-    img.resize(r.width, r.height, { fit: 'fill', kernel: 'linear' }).extract(centerCropBox(r.width, r.height, job.side));
+function jpegTransform(bytes: Buffer, transformFor: TransformFor, out: Uint8Array, portable: boolean): DecodeResult | undefined {
+  const head = portable || !nativeJpeg() ? undefined : readHeader(bytes);
+  if (head) {
+    const r = nativeTransform(bytes, head.width, head.height, transformFor(head.width, head.height), out);
+    if (r.kind === 'error') return { ok: false, error: `is truncated or corrupt (${r.error})` };
+    if (r.kind === 'cmyk') return undefined;
+    return r.kind === 'gray' ? { ok: true, converted: 'grayscale' } : { ok: true };
   }
-  return rgb ? img : img.toColourspace('srgb').removeAlpha();
+  let d;
+  try {
+    d = decodeJpeg(bytes);
+  } catch (e) {
+    if (!(e instanceof JpegError)) throw e;
+    return { ok: false, error: `is truncated or corrupt (${e.message})` };
+  }
+  if (d.kind === 'cmyk') return undefined;
+  resampleInto({ src: d.rgb, width: d.width, height: d.height, ...transformFor(d.width, d.height) }, out);
+  return d.gray ? { ok: true, converted: 'grayscale' } : { ok: true };
+}
+
+/**
+ * What `job` keeps of a width×height image: the training crop resized to side², or the
+ * validation resize with its centre crop as the window.
+ */
+export function transformOf(job: DecodeJob, width: number, height: number): Transform {
+  const side = job.side;
+  const flip = job.train && job.flip && flipOf(job.seed, job.epoch, job.index);
+  if (job.train && job.crop) return { box: resizedCropBox(width, height, job.seed, job.epoch, job.index, job.crop), outWidth: side, outHeight: side, flip };
+  const r = resizeShorter(width, height, valResizeSide(side));
+  return { box: { left: 0, top: 0, width, height }, outWidth: r.width, outHeight: r.height, window: centerCropBox(r.width, r.height, side), flip };
+}
+
+/**
+ * Decodes `bytes` and writes the transform `transformFor` picks for its size into `out`, planar:
+ * JPEGs through the native addon when it is built (`portable` forces the WebAssembly path; both
+ * give the same bytes), other formats and CMYK JPEGs through libvips.
+ */
+export async function transformImage(bytes: Buffer, transformFor: TransformFor, out: Uint8Array, portable = false): Promise<DecodeResult> {
+  if (isJpeg(bytes)) {
+    const r = jpegTransform(bytes, transformFor, out, portable);
+    if (r) return r;
+  }
+  const px = await sharpPixels(bytes);
+  if ('error' in px) return { ok: false, error: px.error };
+  resampleInto({ src: px.rgb, width: px.width, height: px.height, ...transformFor(px.width, px.height) }, out);
+  return px.converted ? { ok: true, converted: px.converted } : { ok: true };
 }
 
 /** Decodes one image into `out` (3·side² bytes, planar). */
@@ -65,31 +127,7 @@ export async function decodeInto(job: DecodeJob, out: Uint8Array): Promise<Decod
   }
   if (bytes.length === 0) return { ok: false, error: 'is empty (0 bytes)' };
   try {
-    const img = sharp(bytes, OPTIONS);
-    let head = readHeader(bytes);
-    if (!head) {
-      const meta = await img.metadata();
-      if (!meta.width || !meta.height) return { ok: false, error: 'is not an image (no size in its header)' };
-      head = { width: meta.width, height: meta.height, channels: meta.channels ?? 3, cmyk: meta.space === 'cmyk', plain: false };
-    }
-    // Plain 3-channel JPEGs skip libvips' colourspace step; the others are converted to sRGB.
-    const { data, info } = await pipeline(img, head.width, head.height, job, head.plain).raw().toBuffer({ resolveWithObject: true });
-    const side = job.side;
-    const plane = side * side;
-    if (info.channels !== 3 || info.width !== side || info.height !== side) {
-      return { ok: false, error: `decoded to ${info.width}×${info.height}×${info.channels}, expected ${side}×${side}×3` };
-    }
-    const flip = job.train && job.flip && flipOf(job.seed, job.epoch, job.index);
-    for (let y = 0, p = 0; y < side; y++) {
-      for (let x = 0; x < side; x++, p++) {
-        const q = 3 * (y * side + (flip ? side - 1 - x : x));
-        out[p] = data[q]!;
-        out[plane + p] = data[q + 1]!;
-        out[2 * plane + p] = data[q + 2]!;
-      }
-    }
-    const space = head.cmyk ? 'CMYK' : head.channels < 3 ? 'grayscale' : undefined;
-    return space ? { ok: true, converted: space } : { ok: true };
+    return await transformImage(bytes, (w, h) => transformOf(job, w, h), out);
   } catch (e) {
     return { ok: false, error: describe((e as Error).message) };
   }

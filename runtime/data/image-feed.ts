@@ -11,7 +11,8 @@
 import type { DataConfig } from '../../compiler/plan/config.js';
 import { DataError } from './idx.js';
 import type { ImageEntry } from './image-index.js';
-import type { DecodeJob, DecodeResult } from './decode.js';
+import type { DecodeJob } from './decode.js';
+import type { ChunkReply } from './decode-worker.js';
 import { DecodePool, defaultWorkers } from './decode-pool.js';
 
 type ImageData = Extract<DataConfig, { kind: 'imagefolder' }>;
@@ -105,41 +106,39 @@ export class ImageFeed {
       const e = entries[index]!;
       return { file: e.file, offset: e.offset, size: e.size, index, train: split === 'train', side: this.data.size, seed, epoch, crop: crop?.kind === 'random_resized_crop' ? crop.scale : null, flip };
     });
-    const out = new SharedArrayBuffer(Math.ceil((batch * this.rowBytes) / 4) * 4);
     const pool = (this.pool ??= new DecodePool(this.workers));
     const chunk = Math.max(1, Math.ceil(jobs.length / (this.workers * CHUNKS_PER_WORKER)));
-    const parts: Promise<DecodeResult[]>[] = [];
-    for (let i = 0; i < jobs.length; i += chunk) {
-      const rows = Array.from({ length: Math.min(chunk, jobs.length - i) }, (_, k) => i + k);
-      parts.push(pool.decode(jobs.slice(i, i + chunk), rows, out, this.rowBytes));
-    }
-    const results = (await Promise.all(parts)).flat();
-    const bytes = new Uint8Array(out);
+    const parts: Promise<ChunkReply>[] = [];
+    for (let i = 0; i < jobs.length; i += chunk) parts.push(pool.decode(jobs.slice(i, i + chunk), this.rowBytes));
+    const replies = await Promise.all(parts);
+    // Rows that decoded, packed from the top (a skipped image leaves no gap), padded to u32 words.
+    const images = new Uint8Array(Math.ceil((jobs.length * this.rowBytes) / 4) * 4);
     const labels = new Uint32Array(batch);
     let valid = 0;
-    results.forEach((r, row) => {
-      const e = entries[picks[row]!]!;
-      if (!r.ok) {
-        if (this.data.onBad === 'stop') throw new DataError(e.name, `${r.error} (write \`on_bad: skip\` in the data source to skip bad images)`);
-        if (!this.stats.skipped.has(e.name)) {
-          this.stats.skipped.set(e.name, r.error);
-          this.notice(`warning: skipped ${e.name}: ${r.error}`);
+    let row = 0;
+    for (const reply of replies) {
+      const data = new Uint8Array(reply.data);
+      reply.results.forEach((r, k) => {
+        const e = entries[picks[row++]!]!;
+        if (!r.ok) {
+          if (this.data.onBad === 'stop') throw new DataError(e.name, `${r.error} (write \`on_bad: skip\` in the data source to skip bad images)`);
+          if (!this.stats.skipped.has(e.name)) {
+            this.stats.skipped.set(e.name, r.error);
+            this.notice(`warning: skipped ${e.name}: ${r.error}`);
+          }
+          return;
         }
-        return;
-      }
-      if (r.converted && !this.stats.converted.has(e.name)) {
-        this.stats.converted.add(e.name);
-        this.notice(`note: ${e.name} is ${r.converted}; converted to RGB`);
-      }
-      if (valid !== row) bytes.copyWithin(valid * this.rowBytes, row * this.rowBytes, (row + 1) * this.rowBytes);
-      labels[valid++] = e.label;
-    });
-    this.stats.decoded += results.length;
+        if (r.converted && !this.stats.converted.has(e.name)) {
+          this.stats.converted.add(e.name);
+          this.notice(`note: ${e.name} is ${r.converted}; converted to RGB`);
+        }
+        images.set(data.subarray(k * this.rowBytes, (k + 1) * this.rowBytes), valid * this.rowBytes);
+        labels[valid++] = e.label;
+      });
+    }
+    this.stats.decoded += row;
     this.stats.decodeSeconds = (performance.now() - this.started) / 1000;
-    // A plain copy: Dawn's writeBuffer takes ordinary ArrayBuffers.
-    const images = new Uint8Array(Math.ceil((valid * this.rowBytes) / 4) * 4);
-    images.set(bytes.subarray(0, valid * this.rowBytes));
-    return { images, labels, valid };
+    return { images: valid === jobs.length ? images : images.slice(0, Math.ceil((valid * this.rowBytes) / 4) * 4), labels, valid };
   }
 
   async close(): Promise<void> {

@@ -1,7 +1,6 @@
-// Width, height and channel count from the first bytes of a JPEG or PNG, without a round trip
-// through libvips: the crop box needs the size before the pipeline is built, and asking sharp
-// for metadata costs a thread-pool hop per image (a tenth of a small image's decode). Other
-// formats (and anything unusual) return undefined and take sharp's metadata() instead.
+// Width, height and channel count from the first bytes of a JPEG or PNG: the native JPEG path
+// needs the size for the crop box before it decodes (one call does both), and libvips' images
+// are named grayscale or CMYK from it. Other formats (and anything unusual) return undefined.
 
 export interface ImageHeader {
   width: number;
@@ -9,8 +8,6 @@ export interface ImageHeader {
   /** 1 gray, 3 RGB/YCbCr, 4 CMYK/YCCK (JPEG) or gray/RGB + alpha (PNG). */
   channels: number;
   cmyk: boolean;
-  /** An 8-bit 3-component JPEG: libvips hands back sRGB bytes without a colourspace step. */
-  plain: boolean;
 }
 
 const PNG_CHANNELS: Record<number, number> = { 0: 1, 2: 3, 3: 3, 4: 2, 6: 4 };
@@ -20,7 +17,7 @@ export function readHeader(b: Uint8Array): ImageHeader | undefined {
     const v = new DataView(b.buffer, b.byteOffset, b.byteLength);
     const channels = PNG_CHANNELS[b[25]!];
     if (channels === undefined) return undefined;
-    return { width: v.getUint32(16), height: v.getUint32(20), channels, cmyk: false, plain: false };
+    return { width: v.getUint32(16), height: v.getUint32(20), channels, cmyk: false };
   }
   if (b.length < 4 || b[0] !== 0xff || b[1] !== 0xd8) return undefined;
   let at = 2;
@@ -38,7 +35,7 @@ export function readHeader(b: Uint8Array): ImageHeader | undefined {
       const width = (b[at + 7]! << 8) | b[at + 8]!;
       const channels = b[at + 9]!;
       if (!width || !height) return undefined;
-      return { width, height, channels, cmyk: channels === 4, plain: channels === 3 && b[at + 4] === 8 };
+      return { width, height, channels, cmyk: channels === 4 };
     }
     at += 2 + len;
   }

@@ -16,6 +16,15 @@ export interface Box {
   height: number;
 }
 
+/** What is kept of an image: `box` resized to outWidth×outHeight, of which `window` (all when absent), maybe mirrored. */
+export interface Transform {
+  box: Box;
+  outWidth: number;
+  outHeight: number;
+  window?: Box;
+  flip: boolean;
+}
+
 const RATIO: [number, number] = [3 / 4, 4 / 3];
 const ATTEMPTS = 10;
 
