@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# Builds the native JPEG addon (native/jpeg: the system's libjpeg-turbo and Pillow's resize in C)
+# Builds the native JPEG addon (runtime/data/native: the system's libjpeg-turbo and Pillow's resize in C)
 # with node-gyp against the installed Node's headers. Optional: without it, image folders are
 # decoded by the portable path (libjpeg-turbo in WebAssembly), which gives the same bytes, slower.
 # Needs libturbojpeg0-dev (scripts/setup.sh installs it), a C compiler and make.
 set -euo pipefail
-cd "$(dirname "$0")/../native/jpeg"
+cd "$(dirname "$0")/../runtime/data/native"
 if [ ! -e /usr/include/turbojpeg.h ] && [ ! -e /usr/local/include/turbojpeg.h ]; then
   echo "build-native: turbojpeg.h not found (apt-get install libturbojpeg0-dev)" >&2
   exit 1
@@ -22,4 +22,4 @@ args=()
 [ -e "$nodedir/include/node/node_api.h" ] && args=(--nodedir "$nodedir")
 node "$gyp" rebuild "${args[@]}" >/dev/null 2>build.err || { cat build.err >&2; exit 1; }
 rm -f build.err
-node -e "require('./build/Release/subnet_jpeg.node')" && echo "build-native: native/jpeg/build/Release/subnet_jpeg.node" >&2
+node -e "require('./build/Release/subnet_jpeg.node')" && echo "build-native: runtime/data/native/build/Release/subnet_jpeg.node" >&2

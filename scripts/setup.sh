@@ -9,7 +9,7 @@
 #   - the Fashion-MNIST IDX files (Debian package dataset-fashion-mnist);
 #   - redis-server, for the distributed sweep queue and its tests;
 #   - Chromium (Debian's chromium package), for the web target's browser test (test/web/);
-#   - libturbojpeg0-dev, for the native JPEG addon (native/jpeg, built by scripts/build-native.sh);
+#   - libturbojpeg0-dev, for the native JPEG addon (runtime/data/native, built by scripts/build-native.sh);
 #   - npm packages (npm ci) and the TypeScript build.
 #
 # Source it or run it; XDG_RUNTIME_DIR is set when unset (Dawn wants one).
@@ -87,7 +87,7 @@ else
     say "installing redis-server"
     apt_install redis-server
   fi
-  # libturbojpeg: the native JPEG path of image folders (native/jpeg; optional, the portable
+  # libturbojpeg: the native JPEG path of image folders (runtime/data/native; optional, the portable
   # WebAssembly path gives the same bytes, slower; docs/data.md).
   if ! have_pkg libturbojpeg0-dev; then
     apt_update

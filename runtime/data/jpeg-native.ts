@@ -1,4 +1,4 @@
-// The native JPEG path (native/jpeg/subnet_jpeg.c: the system's libjpeg-turbo with its SIMD, and
+// The native JPEG path (runtime/data/native/subnet_jpeg.c: the system's libjpeg-turbo with its SIMD, and
 // Pillow's resize in C), when scripts/build-native.sh has built it. It gives the same bytes as the
 // portable path (WebAssembly libjpeg-turbo + resample.ts), only faster, so it is optional:
 // without it (a machine without libturbojpeg, a standalone runner) the portable path runs.
@@ -13,7 +13,7 @@ interface Addon {
 /** What the addon said: decoded (from colour or grayscale), a CMYK file it leaves to libvips, or damage. */
 export type NativeResult = { kind: 'rgb' | 'gray' | 'cmyk' } | { kind: 'error'; error: string };
 
-const ADDON = '../../../native/jpeg/build/Release/subnet_jpeg.node';
+const ADDON = '../../../runtime/data/native/build/Release/subnet_jpeg.node';
 let addon: Addon | null | undefined;
 
 export function nativeJpeg(env: Record<string, string | undefined> = process.env): boolean {

@@ -1,6 +1,6 @@
 // Our images are the reference's: libjpeg-turbo decodes as Pillow does, and our resize is
 // Pillow's bilinear, so a crop box gives torchvision's bytes exactly, on both paths: the portable
-// one (WebAssembly libjpeg-turbo, resample.ts) and the native addon (native/jpeg), when built. The expected
+// one (WebAssembly libjpeg-turbo, resample.ts) and the native addon (runtime/data/native), when built. The expected
 // bytes are Pillow's own (scripts/pillow-golden.py wrote test/fixtures/pillow/ with Debian's
 // Pillow 9.4): crops up- and down-sampled, at the image's edges, flipped; the validation resize
 // and centre crop; 4:2:0, progressive 4:4:4 and grayscale JPEGs, and a PNG with alpha (libvips).

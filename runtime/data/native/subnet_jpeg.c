@@ -147,10 +147,16 @@ static napi_value transform(napi_env env, napi_callback_info info) {
   if (!grow(&s->rgb, &s->rgb_cap, (size_t)width * height * 3)) return str(env, "out of memory");
   if (tjDecompress2(s->tj, src, (unsigned long)n_src, s->rgb, width, width * 3, height, TJPF_RGB, TJFLAG_STOPONWARNING) != 0)
     return fail(env, s, tjGetErrorStr2(s->tj));
-  Coeffs H, V;
-  if (!coefficients(bw, left, ow_full, wl, ow, &H) || !coefficients(bh, top, oh_full, wt, oh, &V)) return str(env, "out of memory");
-  int first = V.start[0], last = V.start[oh - 1] + V.count[oh - 1], stride = ow * 3;
-  if (!grow(&s->tmp, &s->tmp_cap, (size_t)(last - first) * stride)) return str(env, "out of memory");
+  Coeffs H = {0}, V = {0};
+  int ok = coefficients(bw, left, ow_full, wl, ow, &H) && coefficients(bh, top, oh_full, wt, oh, &V);
+  int first = ok ? V.start[0] : 0, last = ok ? V.start[oh - 1] + V.count[oh - 1] : 0, stride = ow * 3;
+  int *restrict acc = ok ? malloc(sizeof(int) * stride) : NULL;
+  if (!acc || !grow(&s->tmp, &s->tmp_cap, (size_t)(last - first) * stride)) {
+    free(acc);
+    free_coeffs(&H);
+    free_coeffs(&V);
+    return str(env, "out of memory");
+  }
   const unsigned char *restrict rgb = s->rgb;
   unsigned char *restrict tmp = s->tmp, *restrict out = outp;
   for (int y = first; y < last; y++) {
@@ -182,8 +188,6 @@ static napi_value transform(napi_env env, napi_callback_info info) {
     }
   }
   size_t plane = (size_t)ow * oh;
-  int *restrict acc = malloc(sizeof(int) * stride);
-  if (!acc) return str(env, "out of memory");
   for (int y = 0; y < oh; y++) {
     const int *k = V.w + y * V.ksize;
     const unsigned char *restrict r0 = tmp + (size_t)(V.start[y] - first) * stride;
