@@ -46,11 +46,17 @@ function workerUrl(): URL {
   return new URL(`data:text/javascript,${encodeURIComponent(bundled.replace(/from\s*"sharp"/g, `from ${JSON.stringify(sharp)}`))}`);
 }
 
+/**
+ * Chunks a worker holds at once: the one it decodes and the next, so that it never waits for the
+ * main thread (busy assembling a batch) to hand it work.
+ */
+const DEPTH = 2;
+
 export class DecodePool {
-  private readonly idle: Worker[] = [];
   private readonly all: Worker[] = [];
   private readonly queue: Pending[] = [];
-  private readonly busy = new Map<Worker, Pending>();
+  /** Each worker's chunks in the order sent; it answers them in that order. */
+  private readonly sent = new Map<Worker, Pending[]>();
   private nextId = 0;
   private failed?: Error;
   private closing = false;
@@ -65,7 +71,7 @@ export class DecodePool {
         if (code !== 0) this.fail(w, new Error(`a decode worker exited with code ${code}`));
       });
       this.all.push(w);
-      this.idle.push(w);
+      this.sent.set(w, []);
     }
   }
 
@@ -78,21 +84,24 @@ export class DecodePool {
     });
   }
 
+  /** Hands queued chunks to the least loaded workers, up to DEPTH each. */
   private pump(): void {
-    while (this.idle.length && this.queue.length) {
-      const w = this.idle.pop()!;
+    while (this.queue.length) {
+      let w: Worker | undefined;
+      for (const c of this.all) if (this.sent.get(c)!.length < DEPTH && (!w || this.sent.get(c)!.length < this.sent.get(w)!.length)) w = c;
+      if (!w) return;
       const p = this.queue.shift()!;
-      this.busy.set(w, p);
+      this.sent.get(w)!.push(p);
       w.ref();
       w.postMessage(p.req);
     }
   }
 
   private done(w: Worker, m: ChunkReply): void {
-    const p = this.busy.get(w);
-    this.busy.delete(w);
-    w.unref();
-    this.idle.push(w);
+    const mine = this.sent.get(w)!;
+    const at = mine.findIndex((p) => p.req.id === m.id);
+    const [p] = at >= 0 ? mine.splice(at, 1) : [];
+    if (!mine.length) w.unref();
     p?.resolve(m);
     this.pump();
   }
@@ -100,9 +109,7 @@ export class DecodePool {
   private fail(w: Worker, e: Error): void {
     if (this.closing) return;
     this.failed ??= e;
-    const p = this.busy.get(w);
-    this.busy.delete(w);
-    p?.reject(e);
+    for (const p of this.sent.get(w)?.splice(0) ?? []) p.reject(e);
     for (const q of this.queue.splice(0)) q.reject(e);
   }
 
@@ -110,6 +117,6 @@ export class DecodePool {
     this.closing = true;
     await Promise.all(this.all.map((w) => w.terminate()));
     this.all.length = 0;
-    this.idle.length = 0;
+    this.sent.clear();
   }
 }

@@ -26,7 +26,7 @@ sharp.cache(false);
 // thread does the other. JPEGs are decoded and resized synchronously, one after the other.
 const IN_FLIGHT = 2;
 
-parentPort!.on('message', async (req: ChunkRequest) => {
+async function decodeChunk(req: ChunkRequest): Promise<void> {
   const out = new Uint8Array(req.jobs.length * req.rowBytes);
   const results: DecodeResult[] = new Array(req.jobs.length);
   let next = 0;
@@ -37,4 +37,16 @@ parentPort!.on('message', async (req: ChunkRequest) => {
   };
   await Promise.all(Array.from({ length: IN_FLIGHT }, lane));
   parentPort!.postMessage({ id: req.id, results, data: out.buffer } satisfies ChunkReply, [out.buffer]);
+}
+
+// The pool sends a worker its next chunk before this one is done (decode-pool.ts, DEPTH);
+// chunks are decoded one after another, in the order they came.
+const waiting: ChunkRequest[] = [];
+let draining = false;
+parentPort!.on('message', async (req: ChunkRequest) => {
+  waiting.push(req);
+  if (draining) return;
+  draining = true;
+  while (waiting.length) await decodeChunk(waiting.shift()!);
+  draining = false;
 });

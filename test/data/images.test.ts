@@ -195,6 +195,34 @@ test('the feed: batches follow the order, bad images stop the run or are skipped
   }
 });
 
+test('the feed gives the same batches with 1 and 3 workers, each worker holding two chunks at once', async () => {
+  const dir = join(root, 'feed-workers');
+  for (const c of ['a', 'b', 'c']) for (let i = 0; i < 14; i++) write(`feed-workers/train/${c}/${i}.jpg`, await fixedImage(30 + i, 26 + ((i * 7) % 11), 'jpeg'));
+  for (const c of ['a', 'b', 'c']) write(`feed-workers/val/${c}/0.png`, await fixedImage(21, 33));
+  write('feed-workers/train/b/bad.jpg', 'not a jpeg');
+  const ix = indexImageFolder(dir);
+  const order = Uint32Array.from({ length: ix.train.length }, (_, i) => (i * 17) % ix.train.length);
+  const batches = async (workers: number) => {
+    const feed = new ImageFeed(folderConfig(dir, 'skip', { train: ix.train.length, test: 3 }), ix.train, ix.test, workers, () => {});
+    try {
+      const out: string[] = [];
+      // Many small chunks in flight: batch 9 over 1 or 3 workers, all steps requested ahead.
+      for (let s = 0; s < 4; s++) {
+        const b = await feed.trainBatch(3, 1, order, s, 9);
+        out.push(`${b.valid}:${[...b.labels.subarray(0, b.valid)]}:${Buffer.from(b.images).toString('base64')}`);
+      }
+      const v = await feed.testBatch(0, 3);
+      out.push(Buffer.from(v.images).toString('base64'));
+      return out;
+    } finally {
+      await feed.close();
+    }
+  };
+  const one = await batches(1);
+  assert.equal(await batches(3), one);
+  assert.ok(one.some((b) => b.startsWith('8:')), 'the bad image was skipped in its batch');
+});
+
 test('shard patterns and tar indexes', async () => {
   assert.equal(expandShards('d/train-{000..002}.tar'), ['d/train-000.tar', 'd/train-001.tar', 'd/train-002.tar']);
   assert.equal(expandShards('one.tar'), ['one.tar']);
