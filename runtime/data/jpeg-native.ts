@@ -2,7 +2,8 @@
 // Pillow's resize in C), when scripts/build-native.sh has built it. It gives the same bytes as the
 // portable path (WebAssembly libjpeg-turbo + resample.ts), only faster, so it is optional:
 // without it (a machine without libturbojpeg, a standalone runner) the portable path runs.
-// SUBNET_NATIVE_JPEG=off takes the portable path; =require makes a missing addon an error.
+// SUBNET_NATIVE_JPEG=off takes the portable path; =require makes a missing addon an error
+// (except in a standalone runner, which never carries it).
 import { createRequire } from 'node:module';
 import type { Transform } from './transforms.js';
 
@@ -17,16 +18,20 @@ const ADDON = '../../../runtime/data/native/build/Release/subnet_jpeg.node';
 let addon: Addon | null | undefined;
 
 export function nativeJpeg(env: Record<string, string | undefined> = process.env): boolean {
-  if (addon === undefined) {
-    const mode = env.SUBNET_NATIVE_JPEG ?? 'auto';
-    try {
-      addon = mode === 'off' ? null : (createRequire(import.meta.url)(ADDON) as Addon);
-    } catch (e) {
-      if (mode === 'require') throw new Error(`SUBNET_NATIVE_JPEG=require, but the native JPEG addon does not load (${(e as Error).message.split('\n')[0]}); build it with scripts/build-native.sh`);
-      addon = null;
-    }
-  }
+  if (addon === undefined) addon = loadAddon(env.SUBNET_NATIVE_JPEG ?? 'auto');
   return addon !== null;
+}
+
+function loadAddon(mode: string): Addon | null {
+  // A standalone runner's decode worker is a data: URL module with no addon beside it: it takes
+  // the portable path whatever the setting.
+  if (mode === 'off' || import.meta.url.startsWith('data:')) return null;
+  try {
+    return createRequire(import.meta.url)(ADDON) as Addon;
+  } catch (e) {
+    if (mode === 'require') throw new Error(`SUBNET_NATIVE_JPEG=require, but the native JPEG addon does not load (${(e as Error).message.split('\n')[0]}); build it with scripts/build-native.sh`);
+    return null;
+  }
 }
 
 /** Decodes a JPEG of width×height and writes `t`'s planar RGB into `out`; needs nativeJpeg(). */
