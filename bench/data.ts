@@ -66,7 +66,12 @@ async function ours(dir: string, o: DataBenchOptions): Promise<{ images: number;
     for (let i = 0; i < warmup; i++) await next();
     let n = 0;
     const t0 = performance.now();
-    for (let i = 0; i < o.batches; i++) n += (await next()).valid;
+    // As the training loop: each batch's buffer goes back to the feed once it has been used.
+    for (let i = 0; i < o.batches; i++) {
+      const b = await next();
+      n += b.valid;
+      feed.recycle(b);
+    }
     return { images: n, seconds: (performance.now() - t0) / 1000 };
   } finally {
     await feed.close();

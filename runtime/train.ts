@@ -115,6 +115,7 @@ export async function evaluate(ex: RunExecutor, ds: Dataset, epoch?: number): Pr
     if (ds.feed) {
       const b = await ds.feed.testBatch(s, B);
       writeBatch(ex, plan.data.testImages, plan.data.testLabels, b);
+      ds.feed.recycle(b);
       ex.setStep({ batch_start: 0, valid: b.valid });
     } else ex.setStep({ batch_start: s * B, valid: Math.min(B, ds.test.n - s * B) });
     ex.run('evalStep');
@@ -146,6 +147,7 @@ export async function trainEpoch(ex: RunExecutor, ds: Dataset, epoch: number, ho
     if (ds.feed) {
       const b = await ds.feed.trainBatch(sched.seed, epoch, order, s, B);
       writeBatch(ex, plan.data.trainImages, plan.data.trainLabels, b);
+      ds.feed.recycle(b);
       rows = { batch_start: 0, valid: b.valid };
     }
     ex.setStep({ step, epoch, ...rows, lr, ...seed, ...adamCorrections(sched.adam, step + 1) });

@@ -75,11 +75,11 @@ export class DecodePool {
     }
   }
 
-  /** Decodes `jobs` (rowBytes each); one result per job and their bytes, in order. */
-  decode(jobs: DecodeJob[], rowBytes: number): Promise<ChunkReply> {
+  /** Decodes `jobs` (rowBytes each) into `spare` if it fits; one result per job and their bytes, in order. */
+  decode(jobs: DecodeJob[], rowBytes: number, spare?: ArrayBuffer): Promise<ChunkReply> {
     if (this.failed) return Promise.reject(this.failed);
     return new Promise((resolve, reject) => {
-      this.queue.push({ req: { id: this.nextId++, jobs, rowBytes }, resolve, reject });
+      this.queue.push({ req: { id: this.nextId++, jobs, rowBytes, spare }, resolve, reject });
       this.pump();
     });
   }
@@ -93,7 +93,7 @@ export class DecodePool {
       const p = this.queue.shift()!;
       this.sent.get(w)!.push(p);
       w.ref();
-      w.postMessage(p.req);
+      w.postMessage(p.req, p.req.spare ? [p.req.spare] : []);
     }
   }
 

@@ -10,6 +10,8 @@ export interface ChunkRequest {
   id: number;
   jobs: DecodeJob[];
   rowBytes: number;
+  /** A buffer from an earlier reply, transferred back to be filled again (fresh pages cost faults). */
+  spare?: ArrayBuffer;
 }
 
 export interface ChunkReply {
@@ -27,7 +29,8 @@ sharp.cache(false);
 const IN_FLIGHT = 2;
 
 async function decodeChunk(req: ChunkRequest): Promise<void> {
-  const out = new Uint8Array(req.jobs.length * req.rowBytes);
+  const n = req.jobs.length * req.rowBytes;
+  const out = req.spare?.byteLength === n ? new Uint8Array(req.spare) : new Uint8Array(n);
   const results: DecodeResult[] = new Array(req.jobs.length);
   let next = 0;
   const lane = async () => {

@@ -195,32 +195,36 @@ test('the feed: batches follow the order, bad images stop the run or are skipped
   }
 });
 
-test('the feed gives the same batches with 1 and 3 workers, each worker holding two chunks at once', async () => {
+test('the feed gives the same batches with 1 and 3 workers (two chunks held by each), buffers recycled or not', async () => {
   const dir = join(root, 'feed-workers');
   for (const c of ['a', 'b', 'c']) for (let i = 0; i < 14; i++) write(`feed-workers/train/${c}/${i}.jpg`, await fixedImage(30 + i, 26 + ((i * 7) % 11), 'jpeg'));
   for (const c of ['a', 'b', 'c']) write(`feed-workers/val/${c}/0.png`, await fixedImage(21, 33));
   write('feed-workers/train/b/bad.jpg', 'not a jpeg');
   const ix = indexImageFolder(dir);
   const order = Uint32Array.from({ length: ix.train.length }, (_, i) => (i * 17) % ix.train.length);
-  const batches = async (workers: number) => {
+  const batches = async (workers: number, recycle: boolean) => {
     const feed = new ImageFeed(folderConfig(dir, 'skip', { train: ix.train.length, test: 3 }), ix.train, ix.test, workers, () => {});
     try {
       const out: string[] = [];
-      // Many small chunks in flight: batch 9 over 1 or 3 workers, all steps requested ahead.
-      for (let s = 0; s < 4; s++) {
-        const b = await feed.trainBatch(3, 1, order, s, 9);
+      // Many small chunks in flight: batch 4 over 1 to 3 workers, three steps requested ahead,
+      // so that recycled buffers are filled again while later batches are pending.
+      for (let s = 0; s < 10; s++) {
+        const b = await feed.trainBatch(3, 1, order, s, 4);
         out.push(`${b.valid}:${[...b.labels.subarray(0, b.valid)]}:${Buffer.from(b.images).toString('base64')}`);
+        if (recycle) feed.recycle(b);
       }
       const v = await feed.testBatch(0, 3);
       out.push(Buffer.from(v.images).toString('base64'));
+      if (recycle) feed.recycle(v);
       return out;
     } finally {
       await feed.close();
     }
   };
-  const one = await batches(1);
-  assert.equal(await batches(3), one);
-  assert.ok(one.some((b) => b.startsWith('8:')), 'the bad image was skipped in its batch');
+  const one = await batches(1, false);
+  assert.equal(await batches(3, true), one);
+  assert.equal(await batches(2, true), one);
+  assert.ok(one.some((b) => b.startsWith('3:')), 'the bad image was skipped in its batch');
 });
 
 test('shard patterns and tar indexes', async () => {
