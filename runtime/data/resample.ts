@@ -90,8 +90,8 @@ export function resampleInto(job: ResampleJob, out: Uint8Array): void {
 /** The horizontal pass over source rows [first, last): interleaved RGB in, interleaved RGB out. */
 function horizontal(src: Uint8Array, width: number, H: Coeffs, first: number, last: number, ow: number, tmp: Uint8Array): void {
   const stride = ow * 3;
-  // Two or three taps (upsampling, mild downsampling: nearly every pixel of RandomResizedCrop)
-  // are spelled out; the loop is 1.7× slower there. Sums stay exact in doubles (below 2^31).
+  // Two to four taps (upsampling, downsampling by up to 2: nearly every pixel of
+  // RandomResizedCrop) are spelled out; the loop is 1.7× slower there. Sums stay exact in doubles (below 2^31).
   const { start: hs, count: hc, weights: hw, ksize: hk } = H;
   for (let y = first; y < last; y++) {
     const row = y * width * 3;
@@ -116,6 +116,14 @@ function horizontal(src: Uint8Array, width: number, H: Coeffs, first: number, la
         s0 = HALF + src[p]! * a + src[p + 3]! * b + src[p + 6]! * c;
         s1 = HALF + src[p + 1]! * a + src[p + 4]! * b + src[p + 7]! * c;
         s2 = HALF + src[p + 2]! * a + src[p + 5]! * b + src[p + 8]! * c;
+      } else if (n === 4) {
+        const a = hw[k]!;
+        const b = hw[k + 1]!;
+        const c = hw[k + 2]!;
+        const d = hw[k + 3]!;
+        s0 = HALF + src[p]! * a + src[p + 3]! * b + src[p + 6]! * c + src[p + 9]! * d;
+        s1 = HALF + src[p + 1]! * a + src[p + 4]! * b + src[p + 7]! * c + src[p + 10]! * d;
+        s2 = HALF + src[p + 2]! * a + src[p + 5]! * b + src[p + 8]! * c + src[p + 11]! * d;
       } else {
         s0 = s1 = s2 = HALF;
         for (let t = k; t < k + n; t++, p += 3) {
@@ -155,6 +163,10 @@ function vertical(tmp: Uint8Array, V: Coeffs, first: number, ow: number, oh: num
         for (let x = 0; x < ow; x++, p += 3, o += dir) out[o] = clip8(HALF + tmp[p]! * a + tmp[p + stride]! * b);
       } else if (n === 3) {
         for (let x = 0; x < ow; x++, p += 3, o += dir) out[o] = clip8(HALF + tmp[p]! * a + tmp[p + stride]! * b + tmp[p + s2r]! * c);
+      } else if (n === 4) {
+        const d = vw[k + 3]!;
+        const s3r = 3 * stride;
+        for (let x = 0; x < ow; x++, p += 3, o += dir) out[o] = clip8(HALF + tmp[p]! * a + tmp[p + stride]! * b + tmp[p + s2r]! * c + tmp[p + s3r]! * d);
       } else {
         for (let x = 0; x < ow; x++, p += 3, o += dir) {
           let sum = HALF;
