@@ -2,7 +2,7 @@
 // decodes, then Pillow's bilinear resize (libImaging/Resample.c, as runtime/data/resample.ts
 // ports it) crops, resizes, flips and writes planar RGB, in one call per image. Both paths give
 // Pillow's bytes (test/data/pillow.test.ts runs every case through each); this one exists for
-// speed: decoding is ~3× faster than the WebAssembly build and the resize ~5× faster than
+// speed: decoding is ~2× faster than the WebAssembly build and the resize 2–3× faster than
 // JavaScript (docs/performance.md). Built by scripts/build-native.sh; optional at run time.
 #define NAPI_VERSION 8
 #include <node_api.h>
