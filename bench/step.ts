@@ -181,7 +181,7 @@ async function main(): Promise<void> {
   const adapter = ctx.facts.description || ctx.facts.device;
   if (values.sweep) {
     try {
-      await sweepBench(ctx, { json: !!values.json, header: `adapter: ${adapter}${ctx.facts.isCpu ? ' (CPU)' : ''}; ${cpuFlags()}; ${new Date().toISOString()}` });
+      await sweepBench(ctx, { json: !!values.json, rounds: Math.max(1, Number(values.rounds)), header: `adapter: ${adapter}${ctx.facts.isCpu ? ' (CPU)' : ''}; ${cpuFlags()}; ${new Date().toISOString()}` });
     } finally {
       closeDevice(ctx);
     }

@@ -1,5 +1,5 @@
 // Packed sweeps beside sequential and `--parallel 2` on one adapter, in one invocation:
-//   npm run bench -- --sweep [--json]
+//   npm run bench -- --sweep [--rounds 3] [--json]
 // Each case trains R runs of one network (keeps × seeds) for one epoch on Fashion-MNIST-shaped
 // synthetic data, through the same path as `subnet sweep` (executeRun per run; packed members
 // behind a PackExecutor). Pipelines are created once before timing (Dawn reuses them), so the
@@ -88,9 +88,11 @@ export interface SweepRow {
   runs_images_per_second: Record<Mode, number>;
   packed_over_sequential: number;
   parallel_over_sequential: number;
+  /** Each round's seconds per mode; `seconds` holds their medians. */
+  rounds: Record<Mode, number[]>;
 }
 
-export async function sweepBench(ctx: GpuContext, o: { json: boolean; header: string }): Promise<SweepRow[]> {
+export async function sweepBench(ctx: GpuContext, o: { json: boolean; header: string; rounds: number }): Promise<SweepRow[]> {
   const out = (s: string) => process.stdout.write(s + '\n');
   if (!o.json) out(o.header);
   const rows: SweepRow[] = [];
@@ -101,8 +103,18 @@ export async function sweepBench(ctx: GpuContext, o: { json: boolean; header: st
     // Pipelines once, untimed: Dawn hands the timed runs the same compiled pipelines.
     (await Executor.create(ctx, plans[0])).destroy();
     (await PackExecutor.create(ctx, packPlans(plans), plans)).ex.destroy();
-    const seconds = {} as Record<Mode, number>;
-    for (const mode of ['sequential', 'parallel 2', 'packed'] as Mode[]) seconds[mode] = await timeMode(ctx, mode, cfgs, plans, ds);
+    // Rounds rotate the order of the modes, and each mode's median is taken: on a shared machine
+    // one round of a mode swings by ±25% (measured), which a single pass reported as the ratio.
+    const modes: Mode[] = ['sequential', 'parallel 2', 'packed'];
+    const rounds: Record<Mode, number[]> = { sequential: [], 'parallel 2': [], packed: [] };
+    for (let r = 0; r < o.rounds; r++) {
+      for (let k = 0; k < modes.length; k++) {
+        const mode = modes[(k + r) % modes.length]!;
+        rounds[mode].push(await timeMode(ctx, mode, cfgs, plans, ds));
+      }
+    }
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+    const seconds = Object.fromEntries(modes.map((m) => [m, median(rounds[m])])) as Record<Mode, number>;
     const rate = (m: Mode) => Math.round((cfgs.length * c.n) / seconds[m]);
     const row: SweepRow = {
       network: c.name,
@@ -112,12 +124,13 @@ export async function sweepBench(ctx: GpuContext, o: { json: boolean; header: st
       runs_images_per_second: { sequential: rate('sequential'), 'parallel 2': rate('parallel 2'), packed: rate('packed') },
       packed_over_sequential: +(seconds.sequential / seconds.packed).toFixed(2),
       parallel_over_sequential: +(seconds.sequential / seconds['parallel 2']).toFixed(2),
+      rounds,
     };
     rows.push(row);
     if (!o.json) {
       out(`\n${c.name}: ${cfgs.length} runs (keep ${c.keeps.join(', ')} × ${c.seeds} seeds), 1 epoch of ${c.n} images + 1,024 test, batch 128`);
-      for (const m of ['sequential', 'parallel 2', 'packed'] as Mode[]) out(`  ${m.padEnd(11)} ${seconds[m].toFixed(2).padStart(7)} s  ${String(row.runs_images_per_second[m]).padStart(7)} runs·images/s`);
-      out(`  packed / sequential: ${row.packed_over_sequential}×   parallel 2 / sequential: ${row.parallel_over_sequential}×`);
+      for (const m of modes) out(`  ${m.padEnd(11)} ${seconds[m].toFixed(2).padStart(7)} s  ${String(row.runs_images_per_second[m]).padStart(7)} runs·images/s  (rounds ${rounds[m].map((x) => x.toFixed(1)).join(', ')} s)`);
+      out(`  packed / sequential: ${row.packed_over_sequential}×   parallel 2 / sequential: ${row.parallel_over_sequential}×   (medians of ${o.rounds} rounds, modes in rotating order)`);
     }
   }
   if (o.json) out(JSON.stringify({ header: o.header, sweep: rows }));
