@@ -34,7 +34,8 @@ const DECODE_WORKER = join(dirname(fileURLToPath(import.meta.url)), '..', 'data'
 /**
  * The decode worker as one ES module with `sharp` left a bare import, for a runner whose runs
  * read image folders: the runner hands it to its worker threads as a data: URL (decode-pool.ts),
- * so it stays one file; sharp, a native package, must be installed beside it.
+ * so it stays one file. JPEGs need nothing more; sharp, a native package, is loaded beside the
+ * runner only for other formats.
  */
 async function bundleDecodeWorker(esbuild: Awaited<ReturnType<typeof loadEsbuild>>): Promise<string> {
   // The JPEG decoder's WebAssembly travels inside the worker (the native addon does not: a
@@ -68,7 +69,7 @@ export async function bundleRunner(payload: RunnerPayload): Promise<Uint8Array> 
     logLevel: 'silent',
     // CommonJS dependencies (cli-progress) call require(); an ES module has to provide it.
     banner: {
-      js: `// subnet ${SUBNET_VERSION} standalone runner: ${payload.runs.length} run(s) of ${payload.file}. Needs the "webgpu" package${images ? ' and, for its image folders, "sharp"' : ''}; node runner.mjs --help\nimport { createRequire as __subnetCreateRequire } from 'node:module';\nconst require = __subnetCreateRequire(import.meta.url);${worker}`,
+      js: `// subnet ${SUBNET_VERSION} standalone runner: ${payload.runs.length} run(s) of ${payload.file}. Needs the "webgpu" package${images ? ' (and "sharp" for images other than JPEG)' : ''}; node runner.mjs --help\nimport { createRequire as __subnetCreateRequire } from 'node:module';\nconst require = __subnetCreateRequire(import.meta.url);${worker}`,
     },
   });
   return result.outputFiles[0].contents;
@@ -123,6 +124,6 @@ export async function compileCommand(file: string, opts: CompileOptions): Promis
   }
   const kib = (bytes.length / 1024).toFixed(1);
   const images = runs.some((r) => isStreamed(r.run.config.data));
-  process.stderr.write(`wrote ${opts.output}: ${runs.length} run(s), ${kib} KiB; run it with \`node ${opts.output} --out runs\` next to a node_modules with webgpu${images ? ' and sharp (its image folders are decoded with it)' : ''}\n`);
+  process.stderr.write(`wrote ${opts.output}: ${runs.length} run(s), ${kib} KiB; run it with \`node ${opts.output} --out runs\` next to a node_modules with webgpu${images ? ' (and sharp, if its image folders hold images other than JPEG)' : ''}\n`);
   return 0;
 }

@@ -10,7 +10,6 @@ import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { DecodeJob } from './decode.js';
 import type { ChunkReply, ChunkRequest } from './decode-worker.js';
-import { DataError } from './idx.js';
 
 interface Pending {
   req: ChunkRequest;
@@ -33,17 +32,20 @@ declare global {
 /**
  * The decode worker's module: the file beside this one, or in a standalone runner the bundled
  * source as a data: URL, its `sharp` import pointed at the sharp installed beside the runner.
+ * Without one the import stays bare and fails when an image needs libvips (runtime/data/libvips.ts
+ * says so, naming the file); JPEGs never do.
  */
 function workerUrl(): URL {
   const bundled = globalThis.__subnetDecodeWorker;
   if (!bundled) return new URL('./decode-worker.js', import.meta.url);
-  let sharp: string;
+  let source = bundled;
   try {
-    sharp = pathToFileURL(createRequire(import.meta.url).resolve('sharp')).href;
+    const sharp = JSON.stringify(pathToFileURL(createRequire(import.meta.url).resolve('sharp')).href);
+    source = bundled.replace(/from\s*"sharp"/g, `from ${sharp}`).replace(/import\(\s*"sharp"\s*\)/g, `import(${sharp})`);
   } catch {
-    throw new DataError('sharp', 'not found beside the runner; its program reads image folders, which needs it: npm install sharp@0.34.5 (with webgpu)');
+    /* no sharp beside the runner */
   }
-  return new URL(`data:text/javascript,${encodeURIComponent(bundled.replace(/from\s*"sharp"/g, `from ${JSON.stringify(sharp)}`))}`);
+  return new URL(`data:text/javascript,${encodeURIComponent(source)}`);
 }
 
 /**
@@ -98,6 +100,9 @@ export class DecodePool {
   }
 
   private done(w: Worker, m: ChunkReply): void {
+    // A reply that arrives after close() began must not unref the worker: terminate() holds it
+    // ref'd until it has exited, and an unref'd one lets Node exit under a caller awaiting close().
+    if (this.closing) return;
     const mine = this.sent.get(w)!;
     const at = mine.findIndex((p) => p.req.id === m.id);
     const [p] = at >= 0 ? mine.splice(at, 1) : [];

@@ -1,9 +1,9 @@
 // A decode worker: takes a chunk of a batch, decodes each image into a buffer of its own, and
 // answers with one result per job and the buffer, transferred (not copied). A shared buffer
-// would save that, but copying out of one is slow (V8 goes element by element: 38 ms a batch). Each worker asks libvips for
-// one thread: the pool, not libvips, is the parallelism, so N workers use N cores.
+// would save that, but copying out of one is slow (V8 goes element by element: 38 ms a batch).
+// libvips (formats other than JPEG) gets one thread per worker (runtime/data/libvips.ts): the
+// pool, not libvips, is the parallelism, so N workers use N cores.
 import { parentPort } from 'node:worker_threads';
-import sharp from 'sharp';
 import { decodeInto, type DecodeJob, type DecodeResult } from './decode.js';
 
 export interface ChunkRequest {
@@ -20,9 +20,6 @@ export interface ChunkReply {
   /** jobs.length rows of rowBytes, in job order. */
   data: ArrayBuffer;
 }
-
-sharp.concurrency(1);
-sharp.cache(false);
 
 // Two images in flight: while libvips decodes one (PNG, WebP, CMYK…) on the thread pool, this
 // thread does the other. JPEGs are decoded and resized synchronously, one after the other.

@@ -4,8 +4,8 @@
 // never thrown past the worker, so a bad file is named and the run decides (on_bad) instead of
 // crashing.
 import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
-import sharp from 'sharp';
 import { readHeader } from './image-header.js';
+import { SharpMissing, loadSharp } from './libvips.js';
 import { JpegError, decodeJpeg } from './jpeg-turbo.js';
 import { nativeJpeg, nativeTransform } from './jpeg-native.js';
 import { resampleInto } from './resample.js';
@@ -56,6 +56,7 @@ const isJpeg = (b: Uint8Array) => b[0] === 0xff && b[1] === 0xd8;
 /** libvips (sharp) decodes what is not a plain JPEG: sRGB without alpha, as Pillow's convert('RGB'). */
 export async function sharpPixels(bytes: Buffer): Promise<Pixels | { error: string }> {
   const head = readHeader(bytes);
+  const sharp = await loadSharp();
   const { data, info } = await sharp(bytes, OPTIONS).toColourspace('srgb').removeAlpha().raw().toBuffer({ resolveWithObject: true });
   if (info.channels !== 3) return { error: `decoded to ${info.channels} channels, expected 3` };
   const space = head?.cmyk ? 'CMYK' : head && head.channels < 3 ? 'grayscale' : undefined;
@@ -129,6 +130,7 @@ export async function decodeInto(job: DecodeJob, out: Uint8Array): Promise<Decod
   try {
     return await transformImage(bytes, (w, h) => transformOf(job, w, h), out);
   } catch (e) {
+    if (e instanceof SharpMissing) return { ok: false, error: e.message };
     return { ok: false, error: describe((e as Error).message) };
   }
 }

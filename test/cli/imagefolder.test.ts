@@ -140,7 +140,7 @@ test('a bad image: stop names the file in one line; skip counts it in the summar
   assert.is(JSON.parse(skip.stdout.trim().split('\n').pop()!).data_skipped, 1);
 });
 
-test('a standalone runner trains on an image folder as subnet run does; without sharp beside it, it says so', () => {
+test('a standalone runner trains on a JPEG folder with only webgpu beside it, as subnet run does; a PNG without sharp is named', () => {
   const data = `imagefolder(dir: "${made.folder}", size: 32, augment: [random_resized_crop(scale: [0.5, 1]), hflip], normalize: ${NORM}, subset: 320, test_subset: 100)`;
   const file = program('runner', data, 1);
   const ref = run('runner', data, 1);
@@ -148,17 +148,33 @@ test('a standalone runner trains on an image folder as subnet run does; without 
   mkdirSync(join(dir, 'node_modules'), { recursive: true });
   const c = subnet(['compile', file, '-o', join(dir, 'runner.mjs')]);
   assert.is(c.code, 0, c.stderr);
-  assert.match(c.stderr, /next to a node_modules with webgpu and sharp/);
+  assert.match(c.stderr, /next to a node_modules with webgpu \(and sharp, if its image folders hold images other than JPEG\)/);
   symlinkSync(join(ROOT, 'node_modules', 'webgpu'), join(dir, 'node_modules', 'webgpu'));
-  const exec = (out: string) => spawnSync(process.execPath, [join(dir, 'runner.mjs'), '--out', out, '--json'], { cwd: dir, encoding: 'utf8', env: { ...process.env, SUBNET_DATA_WORKERS: '2' }, timeout: 300_000 });
-  const without = exec(join(root, 'runner-runs-0'));
-  assert.is(without.status, 1, without.stderr);
-  assert.match(without.stderr, /^error: sharp: not found beside the runner; its program reads image folders/m);
-  for (const m of ['sharp', '@img']) symlinkSync(join(ROOT, 'node_modules', m), join(dir, 'node_modules', m));
-  const r = exec(join(root, 'runner-runs'));
+  const exec = (runner: string, out: string) => spawnSync(process.execPath, [join(dir, runner), '--out', out, '--json'], { cwd: dir, encoding: 'utf8', env: { ...process.env, SUBNET_DATA_WORKERS: '2' }, timeout: 300_000 });
+  const r = exec('runner.mjs', join(root, 'runner-runs'));
   assert.is(r.status, 0, r.stderr);
   const summary = JSON.parse(r.stdout.trim().split('\n').pop()!);
   for (const k of ['run_id', 'final_test_accuracy', 'final_train_loss', 'final_test_loss']) assert.equal(summary[k], ref.summary[k], k);
+  // A folder with a PNG: without sharp the run stops naming the file and what to install; with
+  // sharp beside the runner it trains.
+  const png = join(root, 'png-folder');
+  for (const split of ['train', 'val'])
+    for (const cls of ['a', 'b']) {
+      mkdirSync(join(png, split, cls), { recursive: true });
+      copyFileSync(join(made.folder, 'train', '0-tshirt', '000001.jpg'), join(png, split, cls, '1.jpg'));
+    }
+  copyFileSync(join(ROOT, 'test', 'fixtures', 'pillow', 'alpha.png'), join(png, 'train', 'b', '2.png'));
+  const pf = join(root, 'png.subnet');
+  writeFileSync(pf, `network T(classes: int = 2) {\n  flatten\n  linear(classes)\n}\nexperiment e {\n  model = T()\n  data = imagefolder(dir: "${png}", size: 16, normalize: ${NORM})\n  mask = dense\n  optimizer = sgd(lr: 0.1)\n  train = { epochs: 1, batch: 2 }\n}\n`);
+  assert.is(subnet(['compile', pf, '-o', join(dir, 'png.mjs')]).code, 0);
+  const without = exec('png.mjs', join(root, 'png-runs-0'));
+  assert.is(without.status, 1, without.stderr);
+  assert.match(without.stderr, /^error: .*png-folder\/train\/b\/2\.png: needs sharp, which is not installed here \(PNG, WebP, TIFF, GIF and CMYK JPEG images are decoded with it\): npm install sharp@0\.34\.5/m, without.stderr);
+  assert.ok(without.stderr.length < 2000, 'one short line, not the worker source');
+  assert.not.match(without.stderr, /    at /);
+  for (const m of ['sharp', '@img']) symlinkSync(join(ROOT, 'node_modules', m), join(dir, 'node_modules', m));
+  const withSharp = exec('png.mjs', join(root, 'png-runs'));
+  assert.is(withSharp.status, 0, withSharp.stderr);
 });
 
 test('a streamed run killed mid-epoch resumes to the uninterrupted result, augmentation on', async () => {
