@@ -39,6 +39,11 @@ export interface Running {
   accuracy: number;
 }
 
+/** Mean loss and accuracy from a metrics accumulator [loss sum, correct, examples, –]. */
+function means(m: Float32Array): Running {
+  return { loss: m[0] / m[2], accuracy: m[1] / m[2] };
+}
+
 export class EpochStopped extends Error {
   constructor(
     readonly epoch: number,
@@ -120,8 +125,7 @@ export async function evaluate(ex: RunExecutor, ds: Dataset, epoch?: number): Pr
     } else ex.setStep({ batch_start: s * B, valid: Math.min(B, ds.test.n - s * B) });
     ex.run('evalStep');
   }
-  const m = await ex.readF32(plan.metrics.test);
-  return { loss: m[0] / m[2], accuracy: m[1] / m[2] };
+  return means(await ex.readF32(plan.metrics.test));
 }
 
 export async function trainEpoch(ex: RunExecutor, ds: Dataset, epoch: number, hooks: TrainHooks = {}): Promise<EpochRecord> {
@@ -156,12 +160,12 @@ export async function trainEpoch(ex: RunExecutor, ds: Dataset, epoch: number, ho
       await ex.sync();
       if (hooks.onProgress) {
         const m = hooks.running ? await ex.readF32(plan.metrics.train) : undefined;
-        hooks.onProgress(epoch, s + 1, steps, m && m[2] > 0 ? { loss: m[0] / m[2], accuracy: m[1] / m[2] } : undefined);
+        hooks.onProgress(epoch, s + 1, steps, m && m[2] > 0 ? means(m) : undefined);
       }
     }
     if (hooks.afterStep && (await hooks.afterStep(epoch, s + 1, steps))) throw new EpochStopped(epoch, s + 1);
   }
-  const m = await ex.readF32(plan.metrics.train);
+  const train = means(await ex.readF32(plan.metrics.train));
   const trainSeconds = (performance.now() - t0) / 1000;
   const t1 = performance.now();
   const test = await evaluate(ex, ds);
@@ -169,8 +173,8 @@ export async function trainEpoch(ex: RunExecutor, ds: Dataset, epoch: number, ho
   const rec: EpochRecord = {
     epoch: epoch + 1,
     lr,
-    train_loss: m[0] / m[2],
-    train_accuracy: m[1] / m[2],
+    train_loss: train.loss,
+    train_accuracy: train.accuracy,
     test_loss: test.loss,
     test_accuracy: test.accuracy,
     train_images_per_second: trainSeconds > 0 ? seen / trainSeconds : 0,

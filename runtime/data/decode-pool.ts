@@ -1,6 +1,6 @@
 // A pool of decode workers (runtime/data/decode-worker.ts). A batch is cut into chunks that idle
-// workers take in order; each chunk comes back as its results and its rows' bytes. Workers hold the process open only while they have work, so a run that forgets to
-// close the pool still exits.
+// workers take in order; each chunk comes back as its results and its rows' bytes. Workers hold
+// the process open only while they have work, so a run that forgets to close the pool still exits.
 //
 // libvips runs its work on libuv's thread pool, which every worker thread shares: the launcher
 // (bin/subnet.mjs) sizes UV_THREADPOOL_SIZE to the machine so that N workers are N decodes.

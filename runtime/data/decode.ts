@@ -1,8 +1,8 @@
 // One image: bytes → the reference's transform → [3, size, size] bytes (planar RGB): decoded by
 // libjpeg-turbo (JPEGs: native when built, else WebAssembly) or libvips (the rest), cropped and
-// resized as Pillow does, so a crop box gives torchvision's bytes. Used by the decode workers; a failure is returned as a message,
-// never thrown past the worker, so a bad file is named and the run decides (on_bad) instead of
-// crashing.
+// resized as Pillow does, so a crop box gives torchvision's bytes. Used by the decode workers; a
+// failure is returned as a message, never thrown past the worker, so a bad file is named and the
+// run decides (on_bad) instead of crashing.
 import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import { readHeader } from './image-header.js';
 import { SharpMissing, loadSharp } from './libvips.js';
@@ -65,6 +65,12 @@ export async function sharpPixels(bytes: Buffer): Promise<Pixels | { error: stri
 
 type TransformFor = (width: number, height: number) => Transform;
 
+/** Writes the transform of decoded pixels into `out`, and says what they were converted from. */
+function resampleDecoded(px: Pixels, transformFor: TransformFor, out: Uint8Array): DecodeResult {
+  resampleInto({ src: px.rgb, width: px.width, height: px.height, ...transformFor(px.width, px.height) }, out);
+  return px.converted ? { ok: true, converted: px.converted } : { ok: true };
+}
+
 /**
  * A JPEG through the native addon, or else libjpeg-turbo in WebAssembly and resample.ts; undefined
  * for a CMYK JPEG (libvips' job). Synchronous on purpose: the WebAssembly decoder's pixels are a
@@ -86,8 +92,7 @@ function jpegTransform(bytes: Buffer, transformFor: TransformFor, out: Uint8Arra
     return { ok: false, error: `is truncated or corrupt (${e.message})` };
   }
   if (d.kind === 'cmyk') return undefined;
-  resampleInto({ src: d.rgb, width: d.width, height: d.height, ...transformFor(d.width, d.height) }, out);
-  return d.gray ? { ok: true, converted: 'grayscale' } : { ok: true };
+  return resampleDecoded({ rgb: d.rgb, width: d.width, height: d.height, converted: d.gray ? 'grayscale' : undefined }, transformFor, out);
 }
 
 /**
@@ -113,9 +118,7 @@ export async function transformImage(bytes: Buffer, transformFor: TransformFor, 
     if (r) return r;
   }
   const px = await sharpPixels(bytes);
-  if ('error' in px) return { ok: false, error: px.error };
-  resampleInto({ src: px.rgb, width: px.width, height: px.height, ...transformFor(px.width, px.height) }, out);
-  return px.converted ? { ok: true, converted: px.converted } : { ok: true };
+  return 'error' in px ? { ok: false, error: px.error } : resampleDecoded(px, transformFor, out);
 }
 
 /** Decodes one image into `out` (3·side² bytes, planar). */

@@ -1,7 +1,7 @@
-// The native JPEG path (runtime/data/native/subnet_jpeg.c: the system's libjpeg-turbo with its SIMD, and
-// Pillow's resize in C), when scripts/build-native.sh has built it. It gives the same bytes as the
-// portable path (WebAssembly libjpeg-turbo + resample.ts), only faster, so it is optional:
-// without it (a machine without libturbojpeg, a standalone runner) the portable path runs.
+// The native JPEG path (runtime/data/native/subnet_jpeg.c: the system's libjpeg-turbo with its
+// SIMD, and Pillow's resize in C), when scripts/build-native.sh has built it. It gives the same
+// bytes as the portable path (WebAssembly libjpeg-turbo + resample.ts), only faster, so it is
+// optional: without it (a machine without libturbojpeg, a standalone runner) the portable path runs.
 // SUBNET_NATIVE_JPEG=off takes the portable path; =require makes a missing addon an error
 // (except in a standalone runner, which never carries it).
 import { createRequire } from 'node:module';
