@@ -7,49 +7,25 @@
 //   npm run bench -- --data [--workers 2]   the image loader beside torchvision's (bench/data.ts)
 //   npm run bench -- --first-step           the quickstart's cold-cache start (bench/first-step.ts)
 //   npm run bench -- --sweep                packed sweeps beside sequential and --parallel 2 (bench/sweep.ts)
+//   npm run bench -- --waits                Dawn's spinning poll beside quiet waits (bench/waits.ts)
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { compileProgram, lower, type SourceHost } from '../compiler/index.js';
-import type { RunConfig } from '../compiler/plan/config.js';
-import { nodeHost } from '../runtime/session/host.js';
+import { lower } from '../compiler/index.js';
 import { loadDataset } from '../runtime/data/dataset.js';
 import { closeDevice, openDevice } from '../runtime/device.js';
 import { byFamily, profilePhase } from '../runtime/profile.js';
 import { epochOrder, prepare } from '../runtime/train.js';
 import { tunedPlan } from '../runtime/autotune.js';
+import { ARCHS, configFor } from './configs.js';
 import { dataBench } from './data.js';
 import { firstStepBench, measureFirstStep } from './first-step.js';
 import { sweepBench } from './sweep.js';
+import { waitsBench } from './waits.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-
-const ARCHS: Record<string, { model: string; shape: number[]; peer: string }> = {
-  fc: { model: 'FC()', shape: [1, 28, 28], peer: 'fc' },
-  conv4: { model: 'Conv4()', shape: [3, 32, 32], peer: 'conv4' },
-  conv2: { model: 'Conv2()', shape: [3, 32, 32], peer: 'conv2' },
-  conv6: { model: 'Conv6()', shape: [3, 32, 32], peer: 'conv6' },
-};
-
-function configFor(arch: string, batch: number): RunConfig {
-  const a = ARCHS[arch];
-  const src = `import "std/frankle.subnet"
-experiment bench {
-  model     = ${a.model}
-  data      = synthetic(shape: [${a.shape.join(', ')}], classes: 10, n: ${batch * 4}, test_n: ${batch})
-  weights   = signed_kaiming_constant()
-  mask      = edge_popup(keep: 50%)
-  optimizer = sgd(lr: 0.1, momentum: 0.9, weight_decay: 1e-4, schedule: cosine)
-  train     = { epochs: 1, batch: ${batch} }
-}`;
-  const disk = nodeHost();
-  const host: SourceHost = { ...disk, readFile: (p) => (p === '/bench.subnet' ? src : disk.readFile(p)) };
-  const r = compileProgram('/bench.subnet', host);
-  if (r.diagnostics.some((d) => d.severity === 'error')) throw new Error(r.diagnostics.map((d) => d.message).join('\n'));
-  return r.experiments[0].runs[0].config as RunConfig;
-}
 
 /** A Python with torch: $SUBNET_PYTHON, Debian's /usr/bin/python3 (python3-torch), or python3. */
 function findPython(): string | undefined {
@@ -153,6 +129,7 @@ async function main(): Promise<void> {
       data: { type: 'boolean', default: false },
       'first-step': { type: 'boolean', default: false },
       sweep: { type: 'boolean', default: false },
+      waits: { type: 'boolean', default: false },
       'first-step-child': { type: 'boolean', default: false },
       workers: { type: 'string', default: '2' },
       batches: { type: 'string', default: '30' },
@@ -179,9 +156,10 @@ async function main(): Promise<void> {
   const steps = Number(values.steps);
   const ctx = await openDevice();
   const adapter = ctx.facts.description || ctx.facts.device;
-  if (values.sweep) {
+  if (values.sweep || values.waits) {
+    const o = { json: !!values.json, rounds: Math.max(1, Number(values.rounds)), header: `adapter: ${adapter}${ctx.facts.isCpu ? ' (CPU)' : ''}; ${cpuFlags()}; ${new Date().toISOString()}` };
     try {
-      await sweepBench(ctx, { json: !!values.json, rounds: Math.max(1, Number(values.rounds)), header: `adapter: ${adapter}${ctx.facts.isCpu ? ' (CPU)' : ''}; ${cpuFlags()}; ${new Date().toISOString()}` });
+      await (values.sweep ? sweepBench(ctx, o) : waitsBench(ctx, o));
     } finally {
       closeDevice(ctx);
     }

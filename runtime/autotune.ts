@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { defaultTile, repaysTuning, tileCandidates, tileProbe, type ConvTile, type MatmulTile, type TileRequest } from '../compiler/index.js';
 import type { Plan } from '../compiler/plan/plan.js';
 import type { GpuContext } from './device.js';
+import { quietly } from './gpu-wait.js';
 import { writeJsonAtomic } from './results/atomic.js';
 
 export type Tile = MatmulTile | ConvTile;
@@ -75,10 +76,12 @@ async function timeKernel(ctx: GpuContext, r: TileRequest, tile: Tile, reps = 3)
       : device.createBuffer({ size: Math.ceil(size / 16) * 16, usage: GPUBufferUsage.STORAGE }),
   );
   const layout = device.createBindGroupLayout({ entries: k.layout.map((type, binding) => ({ binding, visibility: GPUShaderStage.COMPUTE, buffer: { type } })) });
-  const pipeline = await device.createComputePipelineAsync({
-    layout: device.createPipelineLayout({ bindGroupLayouts: [layout] }),
-    compute: { module: device.createShaderModule({ code: k.wgsl }), entryPoint: 'main' },
-  });
+  const pipeline = await quietly(
+    device.createComputePipelineAsync({
+      layout: device.createPipelineLayout({ bindGroupLayouts: [layout] }),
+      compute: { module: device.createShaderModule({ code: k.wgsl }), entryPoint: 'main' },
+    }),
+  );
   const bindGroup = device.createBindGroup({ layout, entries: bufs.map((buffer, binding) => ({ binding, resource: { buffer } })) });
   const run = async (n: number) => {
     const enc = device.createCommandEncoder();
@@ -88,7 +91,7 @@ async function timeKernel(ctx: GpuContext, r: TileRequest, tile: Tile, reps = 3)
     for (let i = 0; i < n; i++) pass.dispatchWorkgroups(...k.workgroups);
     pass.end();
     device.queue.submit([enc.finish()]);
-    await device.queue.onSubmittedWorkDone();
+    await quietly(device.queue.onSubmittedWorkDone());
   };
   await run(1); // the JIT compile happens here on lavapipe
   const t0 = performance.now();

@@ -4,6 +4,7 @@
 import type { BufferRange, Plan, PlanDispatch, StepUniformField } from '../compiler/plan/plan.js';
 import { STEP_UNIFORM_BYTES, STEP_UNIFORM_FIELDS, STEP_UNIFORM_FLOATS } from '../compiler/plan/plan.js';
 import type { GpuContext } from './device.js';
+import { quietly } from './gpu-wait.js';
 
 export type PhaseName = keyof Plan['phases'];
 
@@ -92,7 +93,7 @@ export class Executor extends ReadsRanges implements RunExecutor {
       }),
     );
     const modules = plan.kernels.map((k) => device.createShaderModule({ label: k.name, code: k.wgsl }));
-    const infos = await Promise.all(modules.map((m) => m.getCompilationInfo()));
+    const infos = await quietly(Promise.all(modules.map((m) => m.getCompilationInfo())));
     infos.forEach((info, i) => {
       const errs = info.messages.filter((m) => m.type === 'error');
       if (errs.length === 0) return;
@@ -100,13 +101,15 @@ export class Executor extends ReadsRanges implements RunExecutor {
       const detail = errs.map((m) => `  ${m.lineNum}:${m.linePos}: ${m.message}\n    ${src[m.lineNum - 1] ?? ''}`).join('\n');
       throw new PlanError(`kernel ${plan.kernels[i].name} does not compile:\n${detail}`);
     });
-    const pipelines = await Promise.all(
-      plan.kernels.map((k, i) =>
-        device.createComputePipelineAsync({
-          label: k.name,
-          layout: device.createPipelineLayout({ bindGroupLayouts: [layouts[i]] }),
-          compute: { module: modules[i], entryPoint: 'main' },
-        }),
+    const pipelines = await quietly(
+      Promise.all(
+        plan.kernels.map((k, i) =>
+          device.createComputePipelineAsync({
+            label: k.name,
+            layout: device.createPipelineLayout({ bindGroupLayouts: [layouts[i]] }),
+            compute: { module: modules[i], entryPoint: 'main' },
+          }),
+        ),
       ),
     );
     const prepare = (d: PlanDispatch): Prepared => ({
@@ -118,7 +121,7 @@ export class Executor extends ReadsRanges implements RunExecutor {
       workgroups: d.workgroups,
     });
     for (const name of Object.keys(plan.phases) as PhaseName[]) ex.phases.set(name, plan.phases[name].map(prepare));
-    const err = await device.popErrorScope();
+    const err = await quietly(device.popErrorScope());
     if (err) throw new PlanError(`the device rejected the plan: ${err.message}`);
     return ex;
   }
@@ -192,7 +195,7 @@ export class Executor extends ReadsRanges implements RunExecutor {
       enc.resolveQuerySet(querySet, 0, 2 * n, resolve, 0);
       enc.copyBufferToBuffer(resolve, 0, staging, 0, 16 * n);
       device.queue.submit([enc.finish()]);
-      await staging.mapAsync(GPUMapMode.READ);
+      await quietly(staging.mapAsync(GPUMapMode.READ));
       const t = new BigUint64Array(staging.getMappedRange().slice(0));
       staging.unmap();
       for (let i = 0; i < n; i++) sums[i] += Number(t[2 * i + 1] - t[2 * i]) / 1e6;
@@ -212,7 +215,7 @@ export class Executor extends ReadsRanges implements RunExecutor {
   }
 
   async sync(): Promise<void> {
-    await this.ctx.device.queue.onSubmittedWorkDone();
+    await quietly(this.ctx.device.queue.onSubmittedWorkDone());
   }
 
   /** Reads back several ranges with one copy submit and one map each. */
@@ -226,14 +229,13 @@ export class Executor extends ReadsRanges implements RunExecutor {
       return s;
     });
     device.queue.submit([enc.finish()]);
-    const out: ArrayBuffer[] = [];
-    for (const s of staging) {
-      await s.mapAsync(GPUMapMode.READ);
-      out.push(s.getMappedRange().slice(0));
+    await quietly(Promise.all(staging.map((s) => s.mapAsync(GPUMapMode.READ))));
+    return staging.map((s) => {
+      const bytes = s.getMappedRange().slice(0);
       s.unmap();
       s.destroy();
-    }
-    return out;
+      return bytes;
+    });
   }
 
   destroy(): void {
