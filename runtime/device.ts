@@ -1,12 +1,15 @@
 // Opening the WebGPU adapter and device through Dawn (npm `webgpu`).
 //
-// Two facts about Dawn's Node binding shape this file (docs/architecture.md):
+// Three facts about Dawn's Node binding shape this file (docs/architecture.md):
 //   - the GPU object returned by create() must stay reachable while any device lives: if V8
 //     collects it, Dawn's event pump later dereferences the freed instance and the process
 //     crashes (SIGSEGV or a pthread assertion), typically after the first long synchronous task;
-//   - a referenced GPU object keeps the process alive, so closeDevice() drops it.
+//   - a referenced GPU object keeps the process alive, so closeDevice() drops it;
+//   - it spins the main thread while a promise is pending, which on a CPU adapter takes a core
+//     from the driver: runtime/gpu-wait.ts waits quietly there.
 import { create, globals } from 'webgpu';
 import { contextFor, NoAdapterError, type GpuContext } from './device-context.js';
+import { useQuietWaitsFor } from './gpu-wait.js';
 
 Object.assign(globalThis, globals);
 
@@ -28,7 +31,9 @@ export async function openDevice(opts: { powerPreference?: GPUPowerPreference } 
     live.delete(gpu);
     throw new NoAdapterError('no WebGPU adapter');
   }
-  return contextFor(gpu, adapter);
+  const ctx = await contextFor(gpu, adapter);
+  useQuietWaitsFor(ctx.facts.isCpu);
+  return ctx;
 }
 
 export function closeDevice(ctx: GpuContext): void {

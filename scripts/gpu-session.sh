@@ -21,4 +21,6 @@ step bench-fc 120 node scripts/bench.mjs --arch fc --json --device cuda
 step bench-conv4 150 node scripts/bench.mjs --arch conv4 --json --device cuda
 # Issue 14: packed sweeps against sequential and --parallel 2 (target ≥ 10× for FC on a GPU).
 step bench-sweep 180 node scripts/bench.mjs --sweep --json
+# Whether quiet waits (runtime/gpu-wait.ts) would cost or gain on a GPU, where they are off by default.
+step bench-waits 90 node scripts/bench.mjs --waits --json --rounds 3
 ls -l "$out"

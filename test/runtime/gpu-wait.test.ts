@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { quietly, quietWaits, setQuietWaits } from '../../runtime/gpu-wait.js';
+import { quietly, quietWaits, setQuietWaits, useQuietWaitsFor } from '../../runtime/gpu-wait.js';
 import { gpu } from '../helpers/gpu.js';
 
 const TICK_MS = 10; // USER_HZ = 100 on Linux
@@ -60,8 +60,8 @@ async function calibrated(): Promise<number> {
 }
 
 test('the main thread sleeps while the device works (Dawn spins without quiet waits)', async () => {
-  assert.ok(quietWaits(), 'quiet waits are on by default under Node');
   const reps = await calibrated();
+  assert.is(quietWaits(), (await gpu()).facts.isCpu, 'quiet waits on a CPU adapter, Dawn\'s poll on a GPU');
   try {
     setQuietWaits(false);
     const [spinCpu, spinWall] = await waitOnWork(reps);
@@ -72,6 +72,17 @@ test('the main thread sleeps while the device works (Dawn spins without quiet wa
     console.log(`    main thread busy during a wait: Dawn's poll ${(100 * spin).toFixed(0)}% of ${spinWall.toFixed(0)} ms, quiet ${(100 * quiet).toFixed(0)}% of ${quietWall.toFixed(0)} ms`);
     assert.ok(spin > 0.5, `control: Dawn's own poll kept the main thread ${(100 * spin).toFixed(0)}% busy; if Dawn no longer spins, runtime/gpu-wait.ts is not needed`);
     assert.ok(quiet < 0.25, `quiet wait kept the main thread ${(100 * quiet).toFixed(0)}% busy`);
+  } finally {
+    setQuietWaits(true);
+  }
+});
+
+test('quiet waits are chosen by adapter class', () => {
+  try {
+    useQuietWaitsFor(false);
+    assert.not.ok(quietWaits());
+    useQuietWaitsFor(true);
+    assert.ok(quietWaits());
   } finally {
     setQuietWaits(true);
   }
