@@ -27,15 +27,16 @@ const canSleep = cell !== undefined && typeof setImmediate === 'function' && typ
 const forced = typeof process !== 'undefined' ? process.env?.SUBNET_DAWN_POLL : undefined;
 let enabled = canSleep && forced !== 'spin';
 let pending = 0;
-/** When the sleeper started (performance.now()), or undefined when it is not running. */
-let since: number | undefined;
+/** When the current stretch of waiting began (pending went from 0 to 1). */
+let since = 0;
+let running = false;
 
 function turn(): void {
   if (pending === 0 || !enabled) {
-    since = undefined;
+    running = false;
     return;
   }
-  const waited = performance.now() - since!;
+  const waited = performance.now() - since;
   Atomics.wait(cell!, 0, 0, Math.min(MAX_SLICE_MS, Math.max(MIN_SLICE_MS, waited / 8)));
   setImmediate(turn);
 }
@@ -43,9 +44,9 @@ function turn(): void {
 /** Awaits a Dawn promise without letting Dawn's poll spin a core (see the file comment). */
 export function quietly<T>(p: Promise<T>): Promise<T> {
   if (!enabled) return p;
-  pending++;
-  if (since === undefined) {
-    since = performance.now();
+  if (pending++ === 0) since = performance.now();
+  if (!running) {
+    running = true;
     setImmediate(turn);
   }
   return p.finally(() => {
