@@ -70,8 +70,10 @@ test('the main thread sleeps while the device works (Dawn spins without quiet wa
     const spin = spinCpu / spinWall;
     const quiet = quietCpu / quietWall;
     console.log(`    main thread busy during a wait: Dawn's poll ${(100 * spin).toFixed(0)}% of ${spinWall.toFixed(0)} ms, quiet ${(100 * quiet).toFixed(0)}% of ${quietWall.toFixed(0)} ms`);
-    assert.ok(spin > 0.5, `control: Dawn's own poll kept the main thread ${(100 * spin).toFixed(0)}% busy; if Dawn no longer spins, runtime/gpu-wait.ts is not needed`);
-    assert.ok(quiet < 0.25, `quiet wait kept the main thread ${(100 * quiet).toFixed(0)}% busy`);
+    // Alone on 2 cores Dawn's poll measures 79–86%, quiet waits 5%; other load on the machine
+    // takes CPU from the spinning thread (38–52% seen beside a second test suite), hence the margins.
+    assert.ok(spin > 0.3, `control: Dawn's own poll kept the main thread ${(100 * spin).toFixed(0)}% busy; if Dawn no longer spins, runtime/gpu-wait.ts is not needed`);
+    assert.ok(quiet < 0.2, `quiet wait kept the main thread ${(100 * quiet).toFixed(0)}% busy (Dawn's poll: ${(100 * spin).toFixed(0)}%)`);
   } finally {
     setQuietWaits(true);
   }
