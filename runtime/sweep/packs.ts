@@ -52,9 +52,10 @@ export interface Unit {
 }
 
 /**
- * What `auto` means on this adapter. On a CPU adapter (lavapipe) the solo kernels already keep
- * every core busy and the run axis costs the packed kernels ~20% in address arithmetic
- * (docs/performance.md, "Packed sweeps"), so auto trains one run at a time there; `--pack N` still packs.
+ * What `auto` means on this adapter. On a CPU adapter (lavapipe) one run already keeps every core
+ * busy, the runs share no arithmetic, and a pack's larger working set makes each run's share of a
+ * packed step slower than its solo step (0.94× at 2 runs, 0.75× at 15; docs/performance.md,
+ * "Packed sweeps"), so auto trains one run at a time there; `--pack N` still packs.
  */
 export function effectivePack(setting: PackSetting, limits: TargetLimits): PackSetting {
   return setting === 'auto' && limits.adapterClass === 'cpu' ? 'off' : setting;
