@@ -18,6 +18,7 @@ import { indexImageFolder } from '../runtime/data/image-index.js';
 import { nativeJpeg } from '../runtime/data/jpeg-native.js';
 import { Stream, permutation } from '../compiler/index.js';
 import type { ShuffleSpec } from '../compiler/plan/plan.js';
+import { median } from './rounds.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -85,7 +86,6 @@ function torchvision(dir: string, o: DataBenchOptions): { images_per_second: num
   return JSON.parse(r.stdout.trim().split('\n').pop()!);
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 /** Our loader with the native JPEG addon (when built) or the portable path forced. */
 async function oursWith(path: 'native' | 'portable', dir: string, o: DataBenchOptions) {

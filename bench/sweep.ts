@@ -18,6 +18,7 @@ import { Executor } from '../runtime/executor.js';
 import { PackExecutor } from '../runtime/pack/pack-executor.js';
 import { executeRun } from '../runtime/run.js';
 import { nodeHost } from '../runtime/session/host.js';
+import { median } from './rounds.js';
 
 interface Case {
   name: string;
@@ -113,7 +114,6 @@ export async function sweepBench(ctx: GpuContext, o: { json: boolean; header: st
         rounds[mode].push(await timeMode(ctx, mode, cfgs, plans, ds));
       }
     }
-    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
     const seconds = Object.fromEntries(modes.map((m) => [m, median(rounds[m])])) as Record<Mode, number>;
     const rate = (m: Mode) => Math.round((cfgs.length * c.n) / seconds[m]);
     const row: SweepRow = {

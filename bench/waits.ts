@@ -10,6 +10,7 @@ import type { GpuContext } from '../runtime/device.js';
 import { setQuietWaits } from '../runtime/gpu-wait.js';
 import { prepare, trainEpoch } from '../runtime/train.js';
 import { configFor } from './configs.js';
+import { median } from './rounds.js';
 
 const CASES = [
   { arch: 'fc', images: 8192 },
@@ -46,7 +47,6 @@ export async function waitsBench(ctx: GpuContext, o: { json: boolean; header: st
       }
       setQuietWaits(true);
       ex.destroy();
-      const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
       const ips = { dawn_poll: median(rounds.dawn_poll), quiet: median(rounds.quiet) };
       const row: WaitsRow = { arch: c.arch, images: c.images, images_per_second: ips, quiet_over_dawn_poll: +(ips.quiet / ips.dawn_poll).toFixed(2), rounds };
       rows.push(row);
