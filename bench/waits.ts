@@ -7,7 +7,7 @@
 import { lower } from '../compiler/index.js';
 import { loadDataset } from '../runtime/data/dataset.js';
 import type { GpuContext } from '../runtime/device.js';
-import { setQuietWaits } from '../runtime/gpu-wait.js';
+import { quietWaits, setQuietWaits } from '../runtime/gpu-wait.js';
 import { prepare, trainEpoch } from '../runtime/train.js';
 import { configFor } from './configs.js';
 import { median } from './rounds.js';
@@ -29,6 +29,7 @@ export async function waitsBench(ctx: GpuContext, o: { json: boolean; header: st
   const out = (s: string) => process.stdout.write(s + '\n');
   if (!o.json) out(o.header);
   const rows: WaitsRow[] = [];
+  const chosen = quietWaits(); // the adapter's choice (runtime/device.ts), restored after
   try {
     for (const c of CASES) {
       const cfg = configFor(c.arch, 128, c.images);
@@ -45,7 +46,6 @@ export async function waitsBench(ctx: GpuContext, o: { json: boolean; header: st
           rounds[mode].push(Math.round(rec.train_images_per_second));
         }
       }
-      setQuietWaits(true);
       ex.destroy();
       const ips = { dawn_poll: median(rounds.dawn_poll), quiet: median(rounds.quiet) };
       const row: WaitsRow = { arch: c.arch, images: c.images, images_per_second: ips, quiet_over_dawn_poll: +(ips.quiet / ips.dawn_poll).toFixed(2), rounds };
@@ -58,7 +58,7 @@ export async function waitsBench(ctx: GpuContext, o: { json: boolean; header: st
       }
     }
   } finally {
-    setQuietWaits(true);
+    setQuietWaits(chosen);
   }
   if (o.json) out(JSON.stringify({ header: o.header, waits: rows }));
   return rows;
